@@ -1,0 +1,51 @@
+# The two commands: `make run` (serve the site with the seed content) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app clearinghouse
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve test test-fast test-browser lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Migrate, seed an empty database, build the search index if there is none, then serve on :5000.
+prepare: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) index ensure
+
+run: prepare
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production-style serving: gunicorn, APP_ENV=production (SECRET_KEY must be set).
+serve: install
+	APP_ENV=production $(FLASK) db upgrade
+	APP_ENV=production $(FLASK) index ensure
+	APP_ENV=production $(BIN)/gunicorn --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} wsgi:app
+
+# The whole suite: installs Debian's chromium and PostgreSQL server when missing (tests start their own server).
+test: install test-deps
+	$(BIN)/python -m pytest -q
+
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not postgres"
+
+test-browser: install test-deps
+	$(BIN)/python -m pytest -q -m browser
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

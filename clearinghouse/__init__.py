@@ -1,0 +1,107 @@
+"""Promising Practices Clearinghouse: the app factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .config import load_config
+from .errors import DomainError
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(config))
+    app.json.sort_keys = False  # keep the interchange format's field order
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if app.config["APP_ENV"] != "test" else logging.WARNING)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the models must be known before migrations compare)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
+    from .practices.views import bp as practices_bp
+    from .search.views import bp as search_bp
+
+    app.register_blueprint(practices_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, fields: dict | None = None):
+    if _wants_json():
+        body = {"error": {"status": status, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    template = "errors/404.html" if status == 404 else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.message, exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {404: "There is nothing at this address.", 405: "This address does not accept that method."}
+        return error_response(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error")
+        return error_response(500, "Something went wrong on our side. Please try again.")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .rendering import format_date, format_number, render_markdown
+    from .taxonomy import EVIDENCE_LEVELS, SECTIONS, VOCABULARIES
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals.update(VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, EVIDENCE_LEVELS=EVIDENCE_LEVELS)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,73 @@
+"""The JSON API (/api/v1): thin handlers over the same services the pages use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+from marshmallow import Schema, ValidationError
+
+from ..errors import ValidationFailed
+from ..models import Revision
+from ..practices import service as practices
+from ..practices.service import revision_to_record
+from ..schemas import ListArgsSchema, flatten_errors
+
+bp = Blueprint("api", __name__)
+
+
+def load_args(schema: Schema, source: Any = None) -> dict:
+    """Parse query parameters with a schema; a bad one answers 400 naming the parameter."""
+    try:
+        return schema.load(source if source is not None else request.args)
+    except ValidationError as exc:
+        fields = dict(flatten_errors(exc.messages))
+        names = ", ".join(fields)
+        raise ValidationFailed(f"Invalid parameter: {names}.", fields) from exc
+
+
+def practice_url(slug: str) -> str:
+    return url_for("practices.practice", slug=slug, _external=True)
+
+
+def summary(revision: Revision) -> dict:
+    practice, lea = revision.practice, revision.practice.lea
+    return {
+        "slug": practice.slug,
+        "title": revision.title,
+        "summary": revision.summary,
+        "url": practice_url(practice.slug),
+        "lea": {"name": lea.name, "county": lea.county, "locale": lea.locale, "type": lea.type},
+        "evidence_level": revision.evidence_level,
+        "published_at": practice.published_at.isoformat() if practice.published_at else None,
+    }
+
+
+@bp.get("/practices")
+def practices_list():
+    args = load_args(ListArgsSchema())
+    page = practices.list_published(page=args["page"], per_page=args["per_page"])
+    return jsonify(
+        total=page.total, page=page.page, per_page=page.per_page, results=[summary(r) for r in page.items]
+    )
+
+
+@bp.get("/practices/<slug>")
+def practice(slug: str):
+    revision = practices.get_published(slug)
+    p = revision.practice
+    body = {
+        **revision_to_record(revision),
+        "slug": p.slug,
+        "url": practice_url(p.slug),
+        "published_at": p.published_at.isoformat() if p.published_at else None,
+        "updated_at": p.updated_at.isoformat() if p.updated_at else None,
+    }
+    return jsonify(body)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import build_spec
+
+    return jsonify(build_spec(request.host_url.rstrip("/")))

@@ -1,0 +1,155 @@
+"""The `flask` commands: seed, import/export, index, users. Each exits non-zero with the reason on stderr."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .practices import service as practices
+from .practices.interchange import FormatError, read_records, write_records
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
+
+
+def fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _progress(label: str, total: int):
+    """A progress bar on a terminal; a quiet no-op bar elsewhere (click draws nothing when not a tty)."""
+    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+
+
+def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> practices.ImportReport:
+    valid_count = len(records)
+    with _progress("Importing practices", valid_count) as bar:
+        report = practices.import_practices(
+            records, publish=publish, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
+        )
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    return report
+
+
+practices_cli = AppGroup("practices", help="Import and export practices in the interchange format.")
+
+
+@practices_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--publish", is_flag=True, help="Publish what is imported (otherwise records land as drafts).")
+@click.option("--dry-run", is_flag=True, help="Only validate; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the invalid ones.")
+def import_command(file: str, publish: bool, dry_run: bool, skip_invalid: bool) -> None:
+    """Import FILE (.json array, .jsonl or .csv)."""
+    try:
+        records = read_records(file)
+    except FormatError as exc:
+        fail(str(exc))
+    report = run_import(records, publish=publish, dry_run=dry_run, skip_invalid=skip_invalid)
+    summary = f"{report.total} records: {report.valid} valid, {report.invalid_records} invalid."
+    if dry_run:
+        click.echo(f"Dry run, nothing written. {summary}")
+    elif report.written:
+        click.echo(
+            f"{summary} {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+            f"{f', {report.published} published' if publish else ' (as drafts)'}."
+        )
+    if report.errors and not (skip_invalid and not dry_run):
+        fail(f"{report.invalid_records} invalid record(s); nothing was written." if not dry_run
+             else f"{report.invalid_records} invalid record(s).")
+
+
+@practices_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def export_command(file: str) -> None:
+    """Write every published practice to FILE (.json, .jsonl or .csv)."""
+    try:
+        count = write_records(file, practices.export_records())
+    except (FormatError, OSError) as exc:
+        fail(str(exc))
+    click.echo(f"Exported {count} published practices to {file}.")
+
+
+def seed_database() -> practices.ImportReport | None:
+    """Load seed/ when no practice exists yet; publish it. Returns None when there was nothing to do."""
+    if practices.count_published() or practices.has_any_practice():
+        return None
+    records = []
+    for path in sorted(SEED_DIR.glob("*.json")):
+        records.extend(read_records(path))
+    for position, record in enumerate(records, start=1):
+        record.position = position
+    return run_import(records, publish=True, dry_run=False, skip_invalid=False)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(practices_cli)
+    app.cli.add_command(index_cli)
+
+    @app.cli.command("seed")
+    def seed_command() -> None:
+        """Load the demo practices in seed/ once (does nothing if the database has practices)."""
+        report = seed_database()
+        if report is None:
+            click.echo("The database already has practices; seed left alone.")
+        elif report.errors:
+            fail(f"the seed content has {report.invalid_records} invalid record(s); nothing was loaded.")
+        else:
+            click.echo(f"Seeded {report.created} published practices.")
+
+
+index_cli = AppGroup("index", help="Build and check the search index.")
+
+
+@index_cli.command("rebuild")
+def index_rebuild() -> None:
+    """Build a fresh index from the database in a new folder, then switch to it atomically."""
+    from .search import service as search
+
+    total = practices.count_published()
+    with _progress("Indexing practices", total) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"Indexed {count} published practices.")
+
+
+@index_cli.command("ensure")
+def index_ensure() -> None:
+    """Build the index only when there is none (used by `make run`)."""
+    from .search import service as search
+
+    if search.index_exists():
+        click.echo("The search index exists.")
+        return
+    total = practices.count_published()
+    with _progress("Indexing practices", total) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"Built the search index: {count} published practices.")
+
+
+@index_cli.command("check")
+@click.option("--repair", is_flag=True, help="Fix what is missing, stale or extra.")
+def index_check(repair: bool) -> None:
+    """Compare the index with the database; exit 0 only when they agree."""
+    from .search import service as search
+
+    report = search.check()
+    for label, slugs in (("missing", report.missing), ("stale", report.stale), ("extra", report.extra)):
+        for slug in slugs:
+            click.echo(f"{label}: {slug}")
+    if report.ok:
+        click.echo("The index agrees with the database.")
+        return
+    if repair:
+        search.repair(report)
+        after = search.check()
+        if after.ok:
+            click.echo("Repaired: the index now agrees with the database.")
+            return
+        fail(f"still out of step after repair: {len(after.missing)} missing, {len(after.stale)} stale, "
+             f"{len(after.extra)} extra")
+    fail(f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra")

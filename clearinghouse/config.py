@@ -1,0 +1,58 @@
+"""Settings from the environment, with embedded defaults that serve one machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the app's settings: environment first, then explicit overrides (tests pass these)."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    app_env = overrides.get("APP_ENV") or env.get("APP_ENV", "development")
+    if app_env not in ("development", "test", "production"):
+        raise ConfigError(f"APP_ENV must be development, test or production, not {app_env!r}")
+    instance = Path(overrides.get("INSTANCE_DIR") or env.get("INSTANCE_DIR") or INSTANCE_DIR)
+
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret:
+        if app_env == "production":
+            raise ConfigError("SECRET_KEY must be set in production (APP_ENV=production)")
+        secret = "development-only-secret-not-for-production"
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'clearinghouse.sqlite3'}"
+    config = {
+        "APP_ENV": app_env,
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
+        "REVIEWS_REQUIRED": int(env.get("REVIEWS_REQUIRED", "2")),
+        "PER_PAGE": 20,
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": app_env == "production",
+    }
+    if app_env == "test":
+        config.update(TESTING=True, RATELIMIT_ENABLED=False)
+    config.update(overrides)
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")
+    return config

@@ -1,0 +1,60 @@
+"""Pages for reading: home, browsing by vocabulary, a practice, an LEA."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
+from . import service
+
+bp = Blueprint("practices", __name__)
+
+
+def _page_arg() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) >= 1 else 1
+
+
+@bp.get("/")
+def home():
+    entry_points = {key: service.vocabulary_counts(key) for key in BROWSE_ENTRY_POINTS}
+    recent = service.list_published(page=1, per_page=6).items
+    return render_template(
+        "practices/home.html", entry_points=entry_points, recent=recent, total=service.count_published()
+    )
+
+
+@bp.get("/browse")
+def browse_index():
+    counts = {key: service.vocabulary_counts(key) for key in VOCABULARIES}
+    return render_template("practices/browse_index.html", counts=counts)
+
+
+@bp.get("/browse/<vocabulary>/<path:code>")
+def browse(vocabulary: str, code: str):
+    vocab = VOCABULARIES.get(vocabulary)
+    if vocab is None or code not in vocab:
+        abort(404)
+    page = service.list_published(
+        page=_page_arg(), per_page=current_app.config["PER_PAGE"], filters={vocabulary: [code]}
+    )
+    return render_template("practices/browse.html", vocab=vocab, code=code, page=page)
+
+
+@bp.get("/practices/<slug>")
+def practice(slug: str):
+    revision = service.get_published(slug)
+    return render_template("practices/practice.html", revision=revision, practice=revision.practice,
+                           lea=revision.practice.lea)
+
+
+@bp.get("/leas/<int:lea_id>")
+def lea(lea_id: int):
+    lea = service.get_lea(lea_id)
+    practices = [p.published_revision for p in lea.practices if p.published_revision]
+    return render_template("practices/lea.html", lea=lea, practices=practices)
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok", "published_practices": service.count_published()}

@@ -1,0 +1,48 @@
+"""Markdown to safe HTML, and the small formatting helpers templates use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
+    "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render a writer's Markdown and sanitize it: no scripts, styles or event handlers survive."""
+    if not text:
+        return Markup("")
+    # Headings inside a section sit below the section's own <h2>, so shift them down.
+    html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    html = html.replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
+    return Markup(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
+    )
+
+
+def format_number(value: float | int | None, unit: str | None = None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "percent":
+        return f"{text}%"
+    if unit and unit not in ("count", "rate", "score"):
+        return f"{text} {unit}"
+    return text
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""

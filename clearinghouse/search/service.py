@@ -1,0 +1,178 @@
+"""Search as the app sees it: documents from published practices, index upkeep, and queries."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Practice, Revision
+from ..practices.service import PUBLISHED, count_published, published_query
+from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
+from ..unit_of_work import after_commit
+from .engine import FACETS, Hit, SearchEngine, SearchResult
+
+log = logging.getLogger(__name__)
+_engines: dict[str, SearchEngine] = {}
+_lock = threading.Lock()
+
+
+def engine() -> SearchEngine:
+    """This process's engine for the configured index (opened once, its searcher refreshed per search)."""
+    path = current_app.config["SEARCH_INDEX_DIR"]
+    with _lock:
+        if path not in _engines:
+            _engines[path] = SearchEngine(path)
+        return _engines[path]
+
+
+def stamp(revision: Revision) -> str:
+    """What the index stores to tell whether its copy is current: the revision and its version."""
+    return f"{revision.id}:{revision.version}"
+
+
+def document(revision: Revision) -> dict:
+    practice, lea = revision.practice, revision.practice.lea
+    doc = {
+        "slug": practice.slug,
+        "stamp": stamp(revision),
+        "title": revision.title,
+        "summary": revision.summary,
+        "lea_name": lea.name,
+        "sections": {name: revision.section(name) for name in SECTIONS},
+        "keywords": list(revision.keywords or []),
+        "published_at": practice.published_at,
+        "evidence": [revision.evidence_level] if revision.evidence_level else [],
+        "locale": [lea.locale] if lea.locale else [],
+        "lea_type": [lea.type] if lea.type else [],
+        "county": [lea.county] if lea.county else [],
+    }
+    for vocabulary in TAG_VOCABULARIES:
+        doc[vocabulary.key] = revision.codes(vocabulary.key)
+    return doc
+
+
+def published_documents(batch: int = 500) -> Iterator[dict]:
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            published_query().where(Revision.id > last_id).order_by(Revision.id).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        for revision in rows:
+            yield document(revision)
+        last_id = rows[-1].id
+        db.session.expunge_all()  # keep memory flat on large rebuilds
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Build a fresh index from the database into a new folder and switch to it atomically."""
+    total = count_published()
+    engine().rebuild(published_documents(), total=total, progress=progress)
+    return total
+
+
+def index_exists() -> bool:
+    return engine().exists()
+
+
+@dataclass
+class IndexReport:
+    missing: list[str] = field(default_factory=list)  # published, not in the index
+    stale: list[str] = field(default_factory=list)  # in the index with an older version
+    extra: list[str] = field(default_factory=list)  # in the index, not published
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def check() -> IndexReport:
+    indexed = engine().stamps()
+    rows = db.session.execute(
+        select(Practice.slug, Revision.id, Revision.version).join(Revision.practice).where(Revision.state == PUBLISHED)
+    ).all()
+    truth = {slug: f"{rid}:{version}" for slug, rid, version in rows}
+    return IndexReport(
+        missing=sorted(s for s in truth if s not in indexed),
+        stale=sorted(s for s in truth if s in indexed and indexed[s] != truth[s]),
+        extra=sorted(s for s in indexed if s not in truth),
+    )
+
+
+def repair(report: IndexReport) -> None:
+    for slug in report.extra:
+        engine().delete(slug)
+    for slug in report.missing + report.stale:
+        reindex(slug)
+
+
+def reindex(slug: str) -> None:
+    """Make the index agree with the database for one practice: its published revision, or nothing."""
+    revision = db.session.execute(published_query().where(Practice.slug == slug)).scalar_one_or_none()
+    if revision is None:
+        engine().delete(slug)
+    else:
+        engine().upsert(document(revision))
+
+
+def reindex_after_commit(slug: str) -> None:
+    """Update the index for a practice once the current transaction commits (nothing if it rolls back)."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                reindex(slug)
+            except Exception:
+                log.exception("index update failed for %s; `flask index check` will report it", slug)
+
+    after_commit(db.session(), run)
+
+
+@dataclass
+class SearchPage:
+    result: SearchResult
+    items: list[tuple[Revision, Hit]]  # the page's practices with their highlights, in result order
+
+    @property
+    def page(self) -> int:
+        return self.result.page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.result.total // self.result.per_page))
+
+
+def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int) -> SearchPage:
+    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page)
+    slugs = [hit.slug for hit in result.hits]
+    found = {
+        r.practice.slug: r
+        for r in db.session.execute(
+            published_query().where(Practice.slug.in_(slugs)).options(selectinload(Revision.tags))
+        ).scalars()
+    }
+    return SearchPage(result, [(found[hit.slug], hit) for hit in result.hits if hit.slug in found])
+
+
+def facet_listing(result: SearchResult, filters: dict[str, list[str]]) -> dict[str, list[dict]]:
+    """Every facet's values with counts, in vocabulary order: those that have matches, and those chosen."""
+    listing = {}
+    for name in FACETS:
+        vocabulary = VOCABULARIES[name]
+        counts = result.facets.get(name, {})
+        chosen = set(filters.get(name, []))
+        listing[name] = [
+            {"value": code, "label": label, "count": counts.get(code, 0)}
+            for code, label in vocabulary.values.items()
+            if counts.get(code) or code in chosen
+        ]
+    return listing

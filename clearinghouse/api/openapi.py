@@ -47,4 +47,17 @@ def build_spec(server: str = "") -> dict:
             "responses": {"200": _json("Practice", "The practice"), "404": ERRORS["404"]},
         }},
     )
+    spec.components.schema("SearchResult", schema=schemas.SearchResultSchema)
+    spec.path(
+        path="/search",
+        operations={"get": {
+            "summary": "Full-text search with facets: OR within a filter, AND across filters",
+            "description": "Each filter may be repeated (`?topic=math&topic=mtss`). The count of a value of facet F "
+            "is the number of published practices matching the query and every filter except F's own. "
+            "`match` says whether the results contain every word (after synonyms and spelling correction), "
+            "only some of them, or nothing matched.",
+            "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
+            "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"]},
+        }},
+    )
     return spec.to_dict()

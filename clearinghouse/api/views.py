@@ -11,7 +11,8 @@ from ..errors import ValidationFailed
 from ..models import Revision
 from ..practices import service as practices
 from ..practices.service import revision_to_record
-from ..schemas import ListArgsSchema, flatten_errors
+from ..schemas import FILTER_VOCABULARIES, MAX_QUERY, ListArgsSchema, SearchArgsSchema, flatten_errors
+from ..search import service as search_service
 
 bp = Blueprint("api", __name__)
 
@@ -64,6 +65,26 @@ def practice(slug: str):
         "updated_at": p.updated_at.isoformat() if p.updated_at else None,
     }
     return jsonify(body)
+
+
+@bp.get("/search")
+def search():
+    args = load_args(SearchArgsSchema())
+    if len(args["q"]) > MAX_QUERY:
+        raise ValidationFailed("Invalid parameter: q.", {"q": f"must be at most {MAX_QUERY} characters"})
+    filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
+    page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"])
+    result = page.result
+    return jsonify(
+        query=args["q"],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        results=[summary(revision) | {"highlights": hit.highlights} for revision, hit in page.items],
+        facets=search_service.facet_listing(result, filters),
+        suggestion=result.suggestion,
+        match=result.match,
+    )
 
 
 @bp.get("/openapi.json")

@@ -339,7 +339,7 @@ def vocabulary_counts(vocabulary: str) -> dict[str, int]:
             .where(Revision.state == PUBLISHED, Tag.vocabulary == vocabulary)
             .group_by(Tag.code)
         )
-    counts = dict(db.session.execute(query).tuples().all())
+    counts = dict(db.session.execute(query).all())
     return {code: counts[code] for code in VOCABULARIES[vocabulary].values if counts.get(code)}
 
 

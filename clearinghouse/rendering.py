@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import markdown as md
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
     "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set(), "ol": {"start"}}
+# CommonMark (nested lists with two-space indents, as people type them), tables; raw HTML is escaped.
+_md = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -20,7 +22,7 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     # Headings inside a section sit below the section's own <h2>, so shift them down.
-    html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    html = _md.render(text)
     html = html.replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
     return Markup(
         nh3.clean(

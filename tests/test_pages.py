@@ -85,14 +85,16 @@ def test_practice_page_shows_every_part_of_the_write_up(app, tmp_path, practice_
 
 def test_markdown_is_sanitized(app, tmp_path, practice_record):
     practice_record["sections"]["journey"] = (
-        'Hello <script>alert("x")</script> <img src=x onerror=alert(1)> '
-        '[click](javascript:alert(1)) <a href="https://ok.example" onclick="evil()">fine</a>'
+        'Hello <script>alert("x")</script> <img src=x onerror=alert(1)>\n\n'
+        '[click](javascript:alert(1)) [fine](https://ok.example) <a href="https://x.example" onclick="evil()">raw</a>'
     )
     import_published(app, [practice_record], tmp_path)
     html = app.test_client().get("/practices/attendance-teams-that-call-home-on-day-two").text
-    assert "<script>alert" not in html and "onerror" not in html and "onclick" not in html
-    assert "javascript:alert" not in html
-    assert 'href="https://ok.example"' in html
+    journey = html[html.index('id="journey"'):html.index('id="actions"')]
+    assert "<script" not in journey and "<img" not in journey and '<a href="https://x.example"' not in journey
+    assert 'href="javascript' not in journey
+    assert "&lt;script&gt;" in journey  # shown as the text the writer typed, not run
+    assert 'href="https://ok.example"' in journey
 
 
 def test_unknown_slug_gets_a_friendly_404(client):

@@ -228,28 +228,28 @@ def _find_or_update_lea(data: dict) -> LEA:
 
 
 def _find_practice(lea: LEA, title: str) -> Practice | None:
+    """The LEA's practice whose latest revision has this title (case-insensitive), if any."""
     if lea.id is None:
         return None
-    latest = (
-        select(Revision.practice_id, func.max(Revision.number).label("number"))
-        .group_by(Revision.practice_id)
-        .subquery()
-    )
-    return db.session.execute(
+    candidates = db.session.execute(
         select(Practice)
-        .join(latest, latest.c.practice_id == Practice.id)
-        .join(Revision, (Revision.practice_id == Practice.id) & (Revision.number == latest.c.number))
+        .join(Revision, Revision.practice_id == Practice.id)
         .where(Practice.lea_id == lea.id, func.lower(Revision.title) == title.strip().lower())
-    ).scalars().first()
+        .distinct()
+    ).scalars()
+    wanted = title.strip().lower()
+    return next((p for p in candidates if p.latest_revision.title.strip().lower() == wanted), None)
 
 
 def _unique_slug(title: str) -> str:
     base = slugify(title, max_length=100, word_boundary=True) or "practice"
-    taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}%"))).scalars())
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    if db.session.execute(select(Practice.id).where(Practice.slug == base)).first() is None:
+        return base
+    taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}-%"))).scalars())
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 # ---------------------------------------------------------------- reading published practices

@@ -3,30 +3,48 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-_KEY = "after_commit_callbacks"
+_CALLBACKS = "after_commit_callbacks"
+_BATCHES = "after_commit_batches"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run `callback` once the session's current transaction commits; forget it if it rolls back."""
-    session.info.setdefault(_KEY, []).append(callback)
+    """Run `callback` once the session's current transaction commits; forget it if it rolls back.
+
+    The session cannot emit SQL inside the commit hook: a callback that reads the database pushes a new
+    app context, which gives it a fresh session.
+    """
+    session.info.setdefault(_CALLBACKS, []).append(callback)
+
+
+def after_commit_batch(session: Session, name: str, item: Hashable, handler: Callable[[set], None]) -> None:
+    """Collect `item` under `name`; after the commit, `handler` gets every item collected, once."""
+    batches = session.info.setdefault(_BATCHES, {})
+    if name not in batches:
+        batches[name] = set()
+        after_commit(session, lambda: handler(session.info.get(_BATCHES, {}).pop(name, set())))
+    batches[name].add(item)
 
 
 @event.listens_for(Session, "after_commit")
 def _run_callbacks(session: Session) -> None:
-    callbacks = session.info.pop(_KEY, [])
-    for callback in callbacks:
-        try:
-            callback()
-        except Exception:  # the commit stands; the failure is logged and `flask index check` finds it
-            log.exception("after-commit side effect failed")
+    callbacks = session.info.pop(_CALLBACKS, [])
+    try:
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the commit stands; the failure is logged (and `flask index check` finds it)
+                log.exception("after-commit side effect failed")
+    finally:
+        session.info.pop(_BATCHES, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_callbacks(session: Session) -> None:
-    session.info.pop(_KEY, None)
+    session.info.pop(_CALLBACKS, None)
+    session.info.pop(_BATCHES, None)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Practice, Revision
 from ..practices.service import PUBLISHED, count_published, published_query
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
-from ..unit_of_work import after_commit
+from ..unit_of_work import after_commit_batch
 from .engine import FACETS, Hit, SearchEngine, SearchResult
 
 log = logging.getLogger(__name__)
@@ -108,33 +108,37 @@ def check() -> IndexReport:
 
 
 def repair(report: IndexReport) -> None:
-    for slug in report.extra:
-        engine().delete(slug)
-    for slug in report.missing + report.stale:
-        reindex(slug)
+    reindex(report.missing + report.stale + report.extra)
 
 
-def reindex(slug: str) -> None:
-    """Make the index agree with the database for one practice: its published revision, or nothing."""
-    revision = db.session.execute(published_query().where(Practice.slug == slug)).scalar_one_or_none()
-    if revision is None:
-        engine().delete(slug)
-    else:
-        engine().upsert(document(revision))
+def reindex(slugs: list[str]) -> None:
+    """Make the index agree with the database for these practices (published revision, or nothing): one write."""
+    revisions = {
+        r.practice.slug: r
+        for r in db.session.execute(published_query().where(Practice.slug.in_(slugs))).scalars()
+    }
+    engine().update(
+        upserts=[document(revisions[s]) for s in slugs if s in revisions],
+        deletes=[s for s in slugs if s not in revisions],
+    )
 
 
 def reindex_after_commit(slug: str) -> None:
-    """Update the index for a practice once the current transaction commits (nothing if it rolls back)."""
+    """Update the index for a practice once the current transaction commits (nothing if it rolls back).
+
+    Every practice changed in one transaction goes to the index together, in one index commit.
+    """
     app = current_app._get_current_object()
 
-    def run() -> None:
+    def run(slugs: set) -> None:
         with app.app_context():
             try:
-                reindex(slug)
+                reindex(sorted(slugs))
             except Exception:
-                log.exception("index update failed for %s; `flask index check` will report it", slug)
+                log.exception("index update failed for %d practice(s); `flask index check` will report it",
+                              len(slugs))
 
-    after_commit(db.session(), run)
+    after_commit_batch(db.session(), "search-reindex", slug, run)
 
 
 @dataclass

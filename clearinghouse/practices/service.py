@@ -13,12 +13,12 @@ from slugify import slugify
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import LEA, OutcomeMetric, Practice, Resource, Revision, Tag, User
 from ..schemas import PracticeSchema, flatten_errors
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
-from ..vetting.service import transition
+from ..vetting import service as vetting
 from .interchange import RawRecord
 
 PUBLISHED = "published"
@@ -77,6 +77,31 @@ def _prune(value: Any) -> Any:
 def canonical(data: dict) -> dict:
     """A validated record in the same canonical form as `revision_to_record`."""
     return _prune(_schema.dump(data))
+
+
+def load_lax(record: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Validate a record like the importer, keeping what is valid: (the valid part, every error by field path)."""
+    try:
+        return _schema.load(record), []
+    except ValidationError as exc:
+        return exc.valid_data or {}, flatten_errors(exc.messages)
+
+
+def load_strict(record: dict) -> dict:
+    """Validate a record like the importer; every problem is reported with its field path."""
+    data, errors = load_lax(record)
+    if errors:
+        raise ValidationFailed(
+            "The practice is not ready to submit: please fix the fields marked below.", dict(errors)
+        )
+    return data
+
+
+def apply_lea_context(lea: LEA, data: dict) -> None:
+    """Write the context fields a record gives into its LEA (the identity fields stay)."""
+    for key in LEA.CONTEXT_FIELDS:
+        if data.get(key) is not None:
+            setattr(lea, key, data[key])
 
 
 def _fill_revision(revision: Revision, data: dict) -> None:
@@ -184,10 +209,10 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
     lea = _find_or_update_lea(data["lea"])
     practice = _find_practice(lea, data["title"])
     if practice is None:
-        practice = Practice(slug=_unique_slug(data["title"]), lea=lea)
+        practice = Practice(slug=unique_slug(data["title"]), lea=lea)
         db.session.add(practice)
         outcome = "created"
-        revision = _new_revision(practice, actor)
+        revision = new_revision(practice, actor)
     else:
         latest = practice.latest_revision
         same = latest is not None and revision_to_record(latest) | {"lea": None} == canonical(data) | {"lea": None}
@@ -195,15 +220,15 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
             return "unchanged"
         outcome = "updated"
         editable = latest is not None and latest.state in ("draft", "changes_requested")
-        revision = latest if editable else _new_revision(practice, actor)
+        revision = latest if editable else new_revision(practice, actor)
     _fill_revision(revision, data)
     if publish and revision.state == "draft":
-        transition(revision, "import_publish", actor, "imported with --publish")
+        vetting.transition(revision, "import_publish", actor, "imported with --publish")
     db.session.flush()
     return outcome
 
 
-def _new_revision(practice: Practice, author: User | None) -> Revision:
+def new_revision(practice: Practice, author: User | None) -> Revision:
     number = (practice.latest_revision.number + 1) if practice.revisions else 1
     revision = Revision(number=number, state="draft", author=author)
     practice.revisions.append(revision)
@@ -221,9 +246,7 @@ def _find_or_update_lea(data: dict) -> LEA:
     if lea is None:
         lea = LEA(name=data["name"].strip())
         db.session.add(lea)
-    for key in LEA.CONTEXT_FIELDS:
-        if data.get(key) is not None:
-            setattr(lea, key, data[key])
+    apply_lea_context(lea, data)
     return lea
 
 
@@ -243,7 +266,7 @@ def _find_practice(lea: LEA, title: str) -> Practice | None:
     ).scalars().first()
 
 
-def _unique_slug(title: str) -> str:
+def unique_slug(title: str) -> str:
     base = slugify(title, max_length=100, word_boundary=True) or "practice"
     taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}%"))).scalars())
     slug, n = base, 2

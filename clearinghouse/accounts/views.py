@@ -163,6 +163,6 @@ def admin_audit():
         events = service.audit_log(current_user, filters)
     except ValidationFailed as exc:
         events, error = [], exc
-    actions = ["create", *TRANSITIONS]
-    return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=[(a, a) for a in actions],
+    actions = [(a, a) for a in ("create", *TRANSITIONS)]
+    return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=actions,
                            error=error), 400 if error else 200

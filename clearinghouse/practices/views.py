@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from .. import permissions
-
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import service
 

@@ -193,6 +193,13 @@ def draft_record(revision: Revision) -> dict:
     return revision.draft if revision.draft is not None else practices.revision_to_record(revision)
 
 
+def open_errors(revision: Revision) -> dict[str, str]:
+    """What must still be fixed before the revision can be submitted, by field path (empty once it is vetted)."""
+    if revision.state not in permissions.WRITING_STATES:
+        return {}
+    return dict(practices.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
+
+
 def submit(actor, revision_id: int, record: dict | None = None) -> Revision:
     """Validate strictly and send the revision to the reviewers (a new round); the typed draft is kept either way."""
     revision = get_submission(actor, revision_id)

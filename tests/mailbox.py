@@ -45,6 +45,9 @@ class Mailbox:
         assert found, f"no mail to {address}; got {[(m['To'], m['Subject']) for m in self.messages]}"
         return found[-1]
 
+    def subjects(self, address: str) -> list[str]:
+        return [str(m["Subject"]).strip() for m in self.to(address)]
+
     def link(self, address: str, path: str) -> str:
         """The first link to `path` in the last message to `address`, as a path (/confirm/…)."""
         body = self.last_to(address).get_content()

@@ -106,6 +106,10 @@ def apply_lea_context(lea: LEA, data: dict) -> None:
 
 def _fill_revision(revision: Revision, data: dict) -> None:
     """Write a validated record's content into a revision (everything but the LEA)."""
+    if revision.id is not None and (revision.tags or revision.outcome_metrics or revision.resources):
+        # Delete the old rows first: the unit of work inserts before it deletes, and tags are unique.
+        revision.tags, revision.outcome_metrics, revision.resources = [], [], []
+        db.session.flush()
     revision.title = data.get("title", "")
     revision.summary = data.get("summary", "")
     revision.evidence_level = data.get("evidence_level")

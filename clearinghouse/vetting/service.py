@@ -8,6 +8,7 @@ indexing run after the commit.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
-from ..errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from ..errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, AuditEvent, Practice, Review, Revision, Round, Tag, User, UserRole
@@ -37,13 +38,7 @@ CONFLICT = "Someone else changed this submission at the same moment. Reload the 
 
 def transition(revision: Revision, action: str, actor: User | None, comment: str = "") -> Revision:
     """Move `revision` by `action`, or raise and change nothing. The caller commits."""
-    rule = TRANSITIONS[action]
-    if revision.state not in rule.sources:
-        raise InvalidTransition(
-            f"This revision is {STATE_LABELS[revision.state].lower()}; it cannot be {rule.label} now."
-        )
-    if rule.who is not None and not getattr(permissions, rule.who)(actor, revision):
-        raise NotAllowed(_refusal(rule.who, actor, revision))
+    rule = check(revision, action, actor)
     source = revision.state
     revision.state = rule.target
     practice = revision.practice
@@ -63,6 +58,18 @@ def transition(revision: Revision, action: str, actor: User | None, comment: str
         reindex_after_commit(practice.slug)
     _record(revision, actor, action, source, rule.target, comment, now)
     return revision
+
+
+def check(revision: Revision, action: str, actor: User | None):
+    """The rule for `action` if it may be taken now by `actor`; InvalidTransition or NotAllowed otherwise."""
+    rule = TRANSITIONS[action]
+    if revision.state not in rule.sources:
+        raise InvalidTransition(
+            f"This revision is {STATE_LABELS[revision.state].lower()}; it cannot be {rule.label} now."
+        )
+    if rule.who is not None and not getattr(permissions, rule.who)(actor, revision):
+        raise NotAllowed(_refusal(rule.who, actor, revision))
+    return rule
 
 
 def _record(revision: Revision, actor, action: str, source: str | None, target: str, comment: str, now=None) -> None:
@@ -86,12 +93,25 @@ def _refusal(rule: str, actor, revision: Revision) -> str:
 
 
 def _commit() -> None:
-    """Commit the service call; a concurrent change of the same revision loses cleanly."""
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise InvalidTransition(CONFLICT) from exc
+    db.session.commit()
+
+
+def atomic(service_call):
+    """One service call, one transaction: a concurrent change of the same revision (the version check, at
+    any flush or at the commit) rolls everything back and is refused as a conflict; so is any domain error."""
+
+    @functools.wraps(service_call)
+    def run(*args, **kwargs):
+        try:
+            return service_call(*args, **kwargs)
+        except (StaleDataError, IntegrityError) as exc:
+            db.session.rollback()
+            raise InvalidTransition(CONFLICT) from exc
+        except DomainError:
+            db.session.rollback()  # refused: nothing of it stays (a draft saved before a refusal is committed)
+            raise
+
+    return run
 
 
 # ---------------------------------------------------------------- finding submissions
@@ -140,6 +160,7 @@ def _store_draft(revision: Revision, record: dict) -> list[tuple[str, str]]:
     return errors
 
 
+@atomic
 def start_draft(actor, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
     """A new practice, as a draft of the actor's LEA, with whatever was filled in."""
     if not permissions.may_write(actor):
@@ -155,6 +176,7 @@ def start_draft(actor, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
     return revision, errors
 
 
+@atomic
 def revise(actor, slug: str) -> Revision:
     """A new draft revision of a published practice; the published one stays online meanwhile."""
     practice = db.session.execute(select(Practice).where(Practice.slug == slug)).scalar_one_or_none()
@@ -172,6 +194,7 @@ def revise(actor, slug: str) -> Revision:
     return revision
 
 
+@atomic
 def save_draft(actor, revision_id: int, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
     """Save whatever is filled in (lax); the errors are answered, not raised."""
     revision = get_submission(actor, revision_id)
@@ -200,11 +223,12 @@ def open_errors(revision: Revision) -> dict[str, str]:
     return dict(practices.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
 
 
+@atomic
 def submit(actor, revision_id: int, record: dict | None = None) -> Revision:
     """Validate strictly and send the revision to the reviewers (a new round); the typed draft is kept either way."""
     revision = get_submission(actor, revision_id)
     action = "resubmit" if revision.state == "changes_requested" else "submit"
-    _require_editable(actor, revision)
+    check(revision, action, actor)
     if record is not None:
         _store_draft(revision, record)
     errors = dict(practices.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
@@ -253,6 +277,7 @@ def _eligible_reviewer_emails(revision: Revision) -> set[str]:
 # ---------------------------------------------------------------- claiming and reviewing
 
 
+@atomic
 def claim(actor, revision_id: int) -> Review:
     revision = get_submission(actor, revision_id)
     transition(revision, "claim", actor)
@@ -262,6 +287,7 @@ def claim(actor, revision_id: int) -> Review:
     return review
 
 
+@atomic
 def assign(actor, revision_id: int, reviewer_id: int) -> Review:
     """An admin gives the submission to a reviewer, under the same rules as claiming it."""
     revision = get_submission(actor, revision_id)
@@ -309,6 +335,7 @@ def validate_review(form: dict) -> dict:
     return {"scores": scores, "comments": comments, "recommendation": recommendation, "message": message}
 
 
+@atomic
 def file_review(actor, revision_id: int, form: dict, expected_version: int | None = None) -> Review:
     """File the actor's review of the current round and apply the round's rules (DESIGN.md).
 
@@ -380,6 +407,7 @@ def _notify_contributor(revision: Revision, verdict: str, message: str) -> None:
     )
 
 
+@atomic
 def archive(actor, slug: str, comment: str = "") -> Revision:
     practice = db.session.execute(select(Practice).where(Practice.slug == slug)).scalar_one_or_none()
     revision = practice.published_revision if practice else None

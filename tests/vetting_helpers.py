@@ -38,4 +38,5 @@ def decide(app, people, revision_id: int, *verdicts: tuple[str, str]) -> None:
     with app.app_context():
         for kind, recommendation in verdicts:
             service.claim(user(people[kind]), revision_id)
-            service.file_review(user(people[kind]), revision_id, review(recommendation, f"{kind} says {recommendation}"))
+            message = f"{kind} says {recommendation}"
+            service.file_review(user(people[kind]), revision_id, review(recommendation, message))

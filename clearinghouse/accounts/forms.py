@@ -15,8 +15,10 @@ class RegisterForm(FlaskForm):
     password = PasswordField("Password (at least 12 characters)", validators=[DataRequired()])
     lea = SelectField("Your LEA", choices=[], validate_choice=False)
     new_lea_name = StringField("New LEA's name", validators=[Length(max=200)])
-    new_lea_county = SelectField("New LEA's county", choices=[("", "Choose a county")] + list(COUNTIES.values.items()))
-    new_lea_type = SelectField("New LEA's type", choices=[("", "Choose a type")] + list(LEA_TYPES.values.items()))
+    new_lea_county = SelectField("New LEA's county", choices=[("", "Choose a county")] + list(COUNTIES.values.items()),
+                                 validate_choice=False)
+    new_lea_type = SelectField("New LEA's type", choices=[("", "Choose a type")] + list(LEA_TYPES.values.items()),
+                               validate_choice=False)
 
 
 class LoginForm(FlaskForm):

@@ -291,6 +291,7 @@ def claim(actor, revision_id: int) -> Review:
 def assign(actor, revision_id: int, reviewer_id: int) -> Review:
     """An admin gives the submission to a reviewer, under the same rules as claiming it."""
     revision = get_submission(actor, revision_id)
+    check(revision, "assign", actor)
     reviewer = db.session.get(User, reviewer_id)
     if reviewer is None or not permissions.may_be_assigned(reviewer, revision):
         raise ValidationFailed("That reviewer cannot take this submission.",

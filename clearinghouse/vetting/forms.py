@@ -42,9 +42,8 @@ def record_from_form(form: MultiDict) -> dict[str, Any]:
         codes = [c for c in form.getlist(vocabulary.field) if c]
         if codes:
             record[vocabulary.field] = codes
-    sections = {name: (form.get(f"sections.{name}") or "").strip() for name in SECTIONS}
-    if any(sections.values()):
-        record["sections"] = {k: v for k, v in sections.items() if v}
+    # Always present, so a missing required section is reported beside its own field.
+    record["sections"] = {n: _text(form, f"sections.{n}") for n in SECTIONS if _text(form, f"sections.{n}")}
     rows: dict[str, dict[int, dict[str, str]]] = {"outcome_metrics": {}, "resources": {}}
     for name in form:
         match = _ROW.match(name)

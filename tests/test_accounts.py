@@ -23,7 +23,8 @@ def register(client, email="jo@pine-ridge.example.org", password=PASSWORD, **ext
 def test_register_confirm_by_the_mailed_link_then_sign_in(app, client, mailbox, caplog):
     page = register(client)
     assert page.status_code == 200 and "Check your email" in page.text
-    assert mailbox.subjects("jo@pine-ridge.example.org") == ["Confirm your email for the Promising Practices Clearinghouse"]
+    subjects = mailbox.subjects("jo@pine-ridge.example.org")
+    assert subjects == ["Confirm your email for the Promising Practices Clearinghouse"]
     assert PASSWORD not in caplog.text
     refused = client.post("/login", data={"email": "jo@pine-ridge.example.org", "password": PASSWORD})
     assert refused.status_code == 400 and "confirm your email first" in refused.text

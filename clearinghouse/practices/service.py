@@ -213,10 +213,10 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
     lea = _find_or_update_lea(data["lea"])
     practice = _find_practice(lea, data["title"])
     if practice is None:
-        practice = Practice(slug=unique_slug(data["title"]), lea=lea)
+        practice = Practice(slug=_unique_slug(data["title"]), lea=lea)
         db.session.add(practice)
         outcome = "created"
-        revision = new_revision(practice, actor)
+        revision = _new_revision(practice, actor)
     else:
         latest = practice.latest_revision
         same = latest is not None and revision_to_record(latest) | {"lea": None} == canonical(data) | {"lea": None}
@@ -224,7 +224,7 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
             return "unchanged"
         outcome = "updated"
         editable = latest is not None and latest.state in ("draft", "changes_requested")
-        revision = latest if editable else new_revision(practice, actor)
+        revision = latest if editable else _new_revision(practice, actor)
     _fill_revision(revision, data)
     if publish and revision.state == "draft":
         vetting.transition(revision, "import_publish", actor, "imported with --publish")
@@ -232,7 +232,7 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
     return outcome
 
 
-def new_revision(practice: Practice, author: User | None) -> Revision:
+def _new_revision(practice: Practice, author: User | None) -> Revision:
     number = (practice.latest_revision.number + 1) if practice.revisions else 1
     revision = Revision(number=number, state="draft", author=author)
     practice.revisions.append(revision)
@@ -270,7 +270,7 @@ def _find_practice(lea: LEA, title: str) -> Practice | None:
     ).scalars().first()
 
 
-def unique_slug(title: str) -> str:
+def _unique_slug(title: str) -> str:
     base = slugify(title, max_length=100, word_boundary=True) or "practice"
     taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}%"))).scalars())
     slug, n = base, 2

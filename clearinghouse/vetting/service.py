@@ -169,7 +169,7 @@ def start_draft(actor, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
         raise ValidationFailed("Your account has no LEA; ask an admin to set it.", {"lea": "is required"})
     practice = Practice(slug=f"draft-{secrets.token_hex(6)}", lea=actor.lea)
     db.session.add(practice)
-    revision = practices.new_revision(practice, actor)
+    revision = practices._new_revision(practice, actor)
     errors = _store_draft(revision, record)
     _record(revision, actor, "create", None, "draft", "")
     _commit()
@@ -186,7 +186,7 @@ def revise(actor, slug: str) -> Revision:
     if pending:
         raise InvalidTransition("This practice already has a revision being written or vetted: "
                                 f"revision {pending[0].number} is {STATE_LABELS[pending[0].state].lower()}.")
-    revision = practices.new_revision(practice, actor)
+    revision = practices._new_revision(practice, actor)
     _store_draft(revision, practices.revision_to_record(practice.published_revision))
     _record(revision, actor, "create", None, "draft",
             f"revising the published revision {practice.published_revision.number}")
@@ -382,7 +382,7 @@ def _conclude(revision: Revision, current: Round, actor) -> None:
     _close_round(current, "approved")
     practice = revision.practice
     if practice.published_at is None:
-        practice.slug = practices.unique_slug(revision.title)
+        practice.slug = practices._unique_slug(revision.title)
     practices.apply_lea_context(practice.lea, current.record.get("lea") or {})
     transition(revision, "publish", actor)
     _notify_contributor(revision, "Published", "\n\n".join(r.message for r in reviews if r.message))

@@ -104,15 +104,16 @@ def test_from_registration_to_a_published_reviewed_practice(browser, live_server
     expect(writer.get_by_role("heading", level=1)).to_have_text("Write a practice")
     assert_no_axe_violations(writer)
     writer.get_by_role("textbox", name=re.compile(r"^Title \(")).fill(TITLE)
-    writer.get_by_role("textbox", name=re.compile(r"^Summary")).fill("A middle school greeted every student by name and cut chronic absence.")
+    writer.get_by_role("textbox", name=re.compile(r"^Summary")).fill(
+        "A middle school greeted every student by name and cut chronic absence.")
     press(writer, writer.get_by_role("button", name="Save draft"))
     expect(writer.get_by_text("Draft saved.")).to_be_visible()
     expect(writer.get_by_role("textbox", name=re.compile(r"^Title \("))).to_have_value(TITLE)
 
     # Fill the rest, but forget the evidence level: the error is shown beside it and everything typed stays.
-    tick(writer, writer.get_by_role("group", name="State priorities").get_by_role("checkbox", name="Pupil engagement"))
-    tick(writer, writer.get_by_role("group", name="Student groups").get_by_role("checkbox", name="All students"))
-    tick(writer, writer.get_by_role("group", name="Grade spans").get_by_role("checkbox", name="Grades 6 to 8"))
+    for group, value in (("State priorities", "Pupil engagement"), ("Student groups", "All students"),
+                         ("Grade spans", "Grades 6 to 8")):
+        tick(writer, writer.get_by_role("group", name=group).get_by_role("checkbox", name=value))
     writer.get_by_label(re.compile("^Problem of practice")).fill("One student in five was chronically absent.")
     writer.get_by_label(re.compile("^The journey")).fill("Advisory teachers started daily check-ins in 2021.")
     writer.get_by_label(re.compile("^Outcomes")).fill("Chronic absence fell from 20% to 14%.")

@@ -31,6 +31,9 @@ def test_two_approving_reviews_publish_and_index_the_practice(app, people, pract
         slug = revision.practice.slug
         actions = [(e.action, e.from_state, e.to_state) for e in service.timeline(revision)]
     assert slug == "attendance-teams-that-call-home-on-day-two"
+    with app.app_context():  # the LEA's context, as the contributor described it, is published with the practice
+        lea = db.session.get(Revision, rid).practice.lea
+        assert (lea.enrollment, lea.locale, lea.cds_code) == (4200, "rural", "10101010000000")
     assert actions == [
         ("create", None, "draft"), ("submit", "draft", "submitted"), ("claim", "submitted", "in_review"),
         ("review", "in_review", "in_review"), ("claim", "in_review", "in_review"),

@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Migrate, seed an empty database, build the search index if there is none, then serve on :5000.
+# Migrate, seed an empty database, build the search index if there is none, create the demo accounts
+# (development only: `users demo` refuses in production) and print their logins, then serve on :5000.
 prepare: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) index ensure
+	$(FLASK) users demo
 
 run: prepare
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -9,6 +9,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .accounts import service as accounts
+from .errors import DomainError
 from .practices import service as practices
 from .practices.interchange import FormatError, read_records, write_records
 
@@ -90,6 +92,7 @@ def seed_database() -> practices.ImportReport | None:
 def register(app: Flask) -> None:
     app.cli.add_command(practices_cli)
     app.cli.add_command(index_cli)
+    app.cli.add_command(users_cli)
 
     @app.cli.command("seed")
     def seed_command() -> None:
@@ -153,3 +156,49 @@ def index_check(repair: bool) -> None:
         fail(f"still out of step after repair: {len(after.missing)} missing, {len(after.stale)} stale, "
              f"{len(after.extra)} extra")
     fail(f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra")
+
+
+users_cli = AppGroup("users", help="Create accounts, grant roles and make API tokens.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", "roles", multiple=True, required=True, help="contributor, reviewer, facilitator or admin; "
+              "repeat for several.")
+@click.option("--lea", "lea_name", help="The LEA's name, as the site knows it.")
+@click.option("--password", help="At least 12 characters; one is generated and printed if omitted.")
+@click.option("--name", help="The person's name (defaults to the email's local part).")
+def users_create(email: str, roles: tuple[str, ...], lea_name: str | None, password: str | None,
+                 name: str | None) -> None:
+    """Create a confirmed account with the given roles (e.g. the first admin)."""
+    try:
+        user, generated = accounts.create_user(email, list(roles), lea_name, password, name)
+    except DomainError as exc:
+        fail(exc.message if not exc.fields or exc.message.endswith(".") else f"{exc.message} {exc.fields}")
+    click.echo(f"Created {user.email} with the role(s) {', '.join(sorted(user.roles))}.")
+    if generated:
+        click.echo(f"Password: {generated}")
+
+
+@users_cli.command("token")
+@click.option("--email", required=True)
+@click.option("--name", required=True, help="What the token is for.")
+def users_token(email: str, name: str) -> None:
+    """Print a new personal access token for the API (shown this once)."""
+    try:
+        click.echo(accounts.token_for(email, name))
+    except DomainError as exc:
+        fail(exc.message)
+
+
+@users_cli.command("demo")
+def users_demo() -> None:
+    """Create one demo account per role and print the logins (development only; refuses elsewhere)."""
+    try:
+        logins = accounts.demo_accounts()
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo("Demo accounts (development only):")
+    for login in logins:
+        click.echo(f"  {login.role:<12} {login.email:<32} {login.password}"
+                   + (f"  ({login.lea})" if login.lea else ""))

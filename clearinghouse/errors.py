@@ -28,3 +28,9 @@ class InvalidTransition(DomainError):
 
 class ValidationFailed(DomainError):
     status = 400
+
+
+class Unauthorized(DomainError):
+    """No valid credentials (the API's bearer token is missing, unknown or revoked)."""
+
+    status = 401

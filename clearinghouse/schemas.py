@@ -343,3 +343,68 @@ class SearchResultSchema(PageSchema):
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
     suggestion = fields.String(allow_none=True)
     match = fields.String(validate=validate.OneOf(("all", "some", "none")))
+
+
+# ---------------------------------------------------------------- the submissions API
+
+
+class ReviewSchema(Schema):
+    """One filed review; `rubric` is the wording of the criteria as it was when the review was written."""
+
+    reviewer = fields.String(allow_none=True)
+    recommendation = fields.String()
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    comments = fields.Dict(keys=fields.String(), values=fields.String())
+    message = fields.String()
+    rubric = fields.List(fields.Dict())
+    filed_at = fields.DateTime(format="iso")
+
+
+class RoundSchema(Schema):
+    number = fields.Integer()
+    submitted_at = fields.DateTime(format="iso")
+    decided_at = fields.DateTime(format="iso", allow_none=True)
+    outcome = fields.String(allow_none=True)
+    reviews = fields.List(fields.Nested(ReviewSchema))
+
+
+class SubmissionSchema(Schema):
+    """A revision going through vetting, with what the token's owner may do to it now."""
+
+    id = fields.Integer(dump_only=True)
+    practice = fields.String(dump_only=True, metadata={"description": "the practice's slug"})
+    number = fields.Integer(dump_only=True, metadata={"description": "the revision's number within the practice"})
+    state = fields.String(dump_only=True)
+    state_label = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    record = fields.Dict(metadata={"description": "the practice in the interchange format, as last saved"})
+    errors = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "what must be fixed before submitting, by field path"})
+    rounds = fields.List(fields.Nested(RoundSchema))
+    permissions = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    url = fields.String(dump_only=True)
+
+
+class ReviewInSchema(StrictSchema):
+    """A review filed through the API: scores 1–4 and a comment for each of the six criteria."""
+
+    scores = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+                         metadata={"example": {"1": 4, "2": 3, "3": 4, "4": 3, "5": 4, "6": 3}})
+    comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    recommendation = fields.String(required=True,
+                                   validate=validate.OneOf(("approve", "request_changes", "reject")))
+    message = fields.String(load_default="")
+    version = fields.Integer(load_default=None, metadata={"description": "the version you read (optional check)"})
+
+
+class TimelineEventSchema(Schema):
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    actor = fields.String(allow_none=True)
+    comment = fields.String()
+    at = fields.DateTime(format="iso")
+
+
+class SubmissionTimelineSchema(Schema):
+    events = fields.List(fields.Nested(TimelineEventSchema))

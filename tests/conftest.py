@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from clearinghouse import create_app
 from clearinghouse.extensions import db
+
+from .mailbox import mailbox as _mailbox
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
 
@@ -21,6 +24,8 @@ def make_app(tmp_path: Path, **overrides):
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SERVER_NAME": "localhost",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": _mailbox().port,
     }
     config.update(overrides)
     app = create_app(config)
@@ -31,7 +36,8 @@ def make_app(tmp_path: Path, **overrides):
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path)
+    # CSRF is proven on its own (test_accounts.py); the other tests post forms without the token.
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=False)
     yield app
     with app.app_context():
         db.session.remove()
@@ -41,6 +47,13 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def mailbox():
+    box = _mailbox()
+    box.clear()
+    return box
 
 
 @pytest.fixture
@@ -100,3 +113,60 @@ SAMPLE = {
     "resources": [{"title": "Call script", "url": "https://example.org/script.pdf"}],
     "keywords": ["attendance clerk", "day-two call"],
 }
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Person:
+    kind: str
+    email: str
+    id: int
+    password: str = PASSWORD
+
+
+def _register(kind: str, email: str, lea: dict, box) -> Person:
+    """A contributor registered and confirmed the way a person does it: the form's service, then the link."""
+    from clearinghouse.accounts import service
+
+    user = service.register(kind.title(), email, PASSWORD, "new", lea)
+    token = box.link(email, "/confirm/").rsplit("/", 1)[1]
+    service.confirm(token)
+    return Person(kind, email, user.id)
+
+
+@pytest.fixture
+def people(app, mailbox) -> dict[str, Person]:
+    """One user of every kind: contributor, a contributor of another LEA, two reviewers, facilitator, admin."""
+    from clearinghouse.accounts import service
+
+    with app.app_context():
+        found = {
+            "contributor": _register("contributor", "casey@sample-valley.example.org",
+                                     {"name": "Sample Valley Unified", "county": "Fresno", "type": "district"},
+                                     mailbox),
+            "other": _register("other", "olive@other-hills.example.org",
+                               {"name": "Other Hills Unified", "county": "Kern", "type": "district"}, mailbox),
+        }
+        _register("staff", "riley@river-coe.example.org",
+                  {"name": "River County Office of Education", "county": "Yolo", "type": "county_office"}, mailbox)
+        staff = service.find_user("riley@river-coe.example.org")
+        service.set_role(service.create_user("root@example.org", ["admin"], password=PASSWORD)[0], staff.id,
+                         "reviewer", True)
+        found["reviewer"] = Person("reviewer", staff.email, staff.id)
+        for kind, email, roles in (("reviewer2", "rowan@example.org", ["reviewer"]),
+                                   ("facilitator", "frankie@example.org", ["facilitator"]),
+                                   ("admin", "alex@example.org", ["admin"])):
+            user, _ = service.create_user(email, roles, password=PASSWORD, name=kind.title())
+            found[kind] = Person(kind, email, user.id)
+    mailbox.clear()
+    return found
+
+
+def login(client, person: Person | None) -> None:
+    """Sign `person` in on this client (a visitor stays signed out)."""
+    if person is None:
+        return
+    response = client.post("/login", data={"email": person.email, "password": person.password})
+    assert response.status_code == 302, response.text

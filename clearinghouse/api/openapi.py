@@ -60,4 +60,51 @@ def build_spec(server: str = "") -> dict:
             "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"]},
         }},
     )
+    _submission_paths(spec)
     return spec.to_dict()
+
+
+def _submission_paths(spec: APISpec) -> None:
+    """The vetting workflow through the API: personal access tokens, the same rules as the pages."""
+    spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
+                                               "description": "A personal access token from your account page."})
+    spec.components.schema("Submission", schema=schemas.SubmissionSchema)
+    spec.components.schema("ReviewIn", schema=schemas.ReviewInSchema)
+    spec.components.schema("SubmissionTimeline", schema=schemas.SubmissionTimelineSchema)
+    record = {"type": "object", "description": "A practice in the interchange format (see Practice); for a draft, "
+              "anything may be missing or invalid: it is kept, and the problems come back in `errors`."}
+    errors = {
+        "400": ERRORS["400"],
+        "401": {"description": "No valid personal access token", "content": {"application/json": {"schema": "Error"}}},
+        "403": {"description": "You may see it but not do this (e.g. a conflict of interest)",
+                "content": {"application/json": {"schema": "Error"}}},
+        "404": ERRORS["404"],
+        "409": {"description": "Not allowed from the submission's current state, or someone else decided first",
+                "content": {"application/json": {"schema": "Error"}}},
+    }
+    one = [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}]
+    secure = [{"token": []}]
+
+    def op(summary: str, ok: str, body: dict | str | None = None, status: str = "200", params=None) -> dict:
+        operation = {"summary": summary, "security": secure, "parameters": params or [],
+                     "responses": {status: _json(ok, summary), **errors}}
+        if body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        return operation
+
+    spec.path(path="/submissions", operations={"post": op(
+        "Start a draft (lax validation: answers the draft with its id and any errors)", "Submission", record, "201")})
+    spec.path(path="/submissions/{id}", operations={
+        "get": op("One submission you may see: its record, state, rounds and reviews", "Submission", params=one),
+        "put": op("Save the draft (lax validation)", "Submission", record, params=one),
+    })
+    spec.path(path="/submissions/{id}/submit", operations={"post": op(
+        "Submit or resubmit for vetting (strict validation, like the importer); a body saves it first",
+        "Submission", params=one)})
+    spec.path(path="/submissions/{id}/claim", operations={"post": op(
+        "Claim the submission for review (reviewers; never your own or your own LEA's)", "Submission", params=one)})
+    spec.path(path="/submissions/{id}/reviews", operations={"post": op(
+        "File your review of the current round: six scores 1–4 with comments, a recommendation and a message",
+        "Submission", "ReviewIn", "201", params=one)})
+    spec.path(path="/submissions/{id}/timeline", operations={"get": op(
+        "Every transition of the submission: actor, from, to, comment, time", "SubmissionTimeline", params=one)})

@@ -92,3 +92,6 @@ def openapi():
     from .openapi import build_spec
 
     return jsonify(build_spec(request.host_url.rstrip("/")))
+
+
+from . import submissions  # noqa: E402,F401  (registers the submissions routes on this blueprint)

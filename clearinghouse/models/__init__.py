@@ -3,8 +3,11 @@
 from .audit import AuditEvent
 from .lea import LEA
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
+from .review import Review, Round
+from .token import ApiToken
 from .user import ROLES, User, UserRole
 
 __all__ = [
-    "AuditEvent", "LEA", "OutcomeMetric", "Practice", "Resource", "Revision", "Tag", "ROLES", "User", "UserRole",
+    "ApiToken", "AuditEvent", "LEA", "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
+    "ROLES", "User", "UserRole",
 ]  # fmt: skip

@@ -15,6 +15,7 @@ from .types import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from .audit import AuditEvent
     from .lea import LEA
+    from .review import Round
     from .user import User
 
 
@@ -84,6 +85,8 @@ class Revision(db.Model):
     contact_title: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     keywords: Mapped[list] = mapped_column(JSON, default=list)
+    # The record as its writer typed it, valid or not (lax drafts); the columns hold what validated.
+    draft: Mapped[dict | None] = mapped_column(JSON)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -98,6 +101,13 @@ class Revision(db.Model):
         cascade="all, delete-orphan", order_by="OutcomeMetric.position"
     )
     resources: Mapped[list[Resource]] = relationship(cascade="all, delete-orphan", order_by="Resource.position")
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="revision", order_by="Round.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_round(self) -> Round | None:
+        return self.rounds[-1] if self.rounds else None
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -14,6 +14,7 @@ from .types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .lea import LEA
+    from .token import ApiToken
 
 ROLES = ("contributor", "reviewer", "facilitator", "admin")
 
@@ -42,6 +43,9 @@ class User(UserMixin, db.Model):
 
     lea: Mapped[LEA | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
+    )
 
     @property
     def roles(self) -> set[str]:

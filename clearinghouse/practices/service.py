@@ -13,12 +13,12 @@ from slugify import slugify
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import LEA, OutcomeMetric, Practice, Resource, Revision, Tag, User
 from ..schemas import PracticeSchema, flatten_errors
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
-from ..vetting.service import transition
+from ..vetting import service as vetting
 from .interchange import RawRecord
 
 PUBLISHED = "published"
@@ -79,8 +79,37 @@ def canonical(data: dict) -> dict:
     return _prune(_schema.dump(data))
 
 
+def load_lax(record: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Validate a record like the importer, keeping what is valid: (the valid part, every error by field path)."""
+    try:
+        return _schema.load(record), []
+    except ValidationError as exc:
+        return exc.valid_data or {}, flatten_errors(exc.messages)
+
+
+def load_strict(record: dict) -> dict:
+    """Validate a record like the importer; every problem is reported with its field path."""
+    data, errors = load_lax(record)
+    if errors:
+        raise ValidationFailed(
+            "The practice is not ready to submit: please fix the fields marked below.", dict(errors)
+        )
+    return data
+
+
+def apply_lea_context(lea: LEA, data: dict) -> None:
+    """Write the context fields a record gives into its LEA (the identity fields stay)."""
+    for key in LEA.CONTEXT_FIELDS:
+        if data.get(key) is not None:
+            setattr(lea, key, data[key])
+
+
 def _fill_revision(revision: Revision, data: dict) -> None:
     """Write a validated record's content into a revision (everything but the LEA)."""
+    if revision.id is not None and (revision.tags or revision.outcome_metrics or revision.resources):
+        # Delete the old rows first: the unit of work inserts before it deletes, and tags are unique.
+        revision.tags, revision.outcome_metrics, revision.resources = [], [], []
+        db.session.flush()
     revision.title = data.get("title", "")
     revision.summary = data.get("summary", "")
     revision.evidence_level = data.get("evidence_level")
@@ -198,7 +227,7 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
         revision = latest if editable else _new_revision(practice, actor)
     _fill_revision(revision, data)
     if publish and revision.state == "draft":
-        transition(revision, "import_publish", actor, "imported with --publish")
+        vetting.transition(revision, "import_publish", actor, "imported with --publish")
     db.session.flush()
     return outcome
 
@@ -221,9 +250,7 @@ def _find_or_update_lea(data: dict) -> LEA:
     if lea is None:
         lea = LEA(name=data["name"].strip())
         db.session.add(lea)
-    for key in LEA.CONTEXT_FIELDS:
-        if data.get(key) is not None:
-            setattr(lea, key, data[key])
+    apply_lea_context(lea, data)
     return lea
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
+from .. import permissions
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import service
 
@@ -45,7 +47,9 @@ def browse(vocabulary: str, code: str):
 def practice(slug: str):
     revision = service.get_published(slug)
     return render_template("practices/practice.html", revision=revision, practice=revision.practice,
-                           lea=revision.practice.lea)
+                           lea=revision.practice.lea,
+                           may_revise=permissions.may_revise(current_user, revision.practice),
+                           may_archive=permissions.may_archive(current_user, revision))
 
 
 @bp.get("/leas/<int:lea_id>")

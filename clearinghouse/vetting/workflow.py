@@ -1,4 +1,4 @@
-"""The vetting state machine as data: which action moves a revision from which state to which."""
+"""The vetting state machine as data: which action moves a revision from which state to which, and who may take it."""
 
 from __future__ import annotations
 
@@ -28,20 +28,34 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     label: str
+    # The permissions.py rule a person must pass to take this action (with the revision); None means the
+    # service alone takes it, as the consequence of another action (a round's verdict, an import).
+    who: str | None = None
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", ("draft", "changes_requested"), "submitted", "submitted for vetting"),
-        Transition("claim", ("submitted",), "in_review", "claimed for review"),
-        Transition("request_changes", ("in_review",), "changes_requested", "changes requested"),
+        Transition("submit", ("draft",), "submitted", "submitted for vetting", "may_submit"),
+        Transition("resubmit", ("changes_requested",), "submitted", "resubmitted", "may_submit"),
+        Transition("claim", ("submitted", "in_review"), "in_review", "claimed for review", "may_claim"),
+        Transition("assign", ("submitted", "in_review"), "in_review", "assigned to a reviewer", "may_assign"),
+        # A filed review that does not end the round yet (more reviews are needed).
+        Transition("review", ("in_review",), "in_review", "reviewed", "may_review"),
+        Transition("request_changes", ("in_review",), "changes_requested", "sent back for changes", "may_review"),
         Transition("approve", ("in_review",), "approved", "approved"),
         Transition("reject", ("in_review",), "rejected", "rejected"),
         Transition("publish", ("approved",), "published", "published"),
         # Imports by site staff (`flask practices import --publish`, `flask seed`) publish content vetted elsewhere.
         Transition("import_publish", ("draft",), "published", "published on import"),
         Transition("supersede", ("published",), "superseded", "replaced by a newer revision"),
-        Transition("archive", ("published",), "archived", "archived"),
+        Transition("archive", ("published",), "archived", "archived", "may_archive"),
     )
+}
+
+# What a reviewer's recommendation does to the round.
+RECOMMENDATIONS = {
+    "approve": "Approve: publish it as it is",
+    "request_changes": "Request changes: send it back to the contributor",
+    "reject": "Reject: it should not be published",
 }

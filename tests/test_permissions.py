@@ -1,0 +1,88 @@
+"""Every route × every kind of user: the answer each gets. Hidden things answer 404, never 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from clearinghouse.extensions import db
+from clearinghouse.models import Revision
+from clearinghouse.vetting import service
+
+from .conftest import login
+from .vetting_helpers import decide, submitted, user
+
+KINDS = ("visitor", "contributor", "other", "reviewer", "facilitator", "admin")
+
+# (method, path template, {kind: status}); `draft` is the contributor's draft, `sub` their submitted revision,
+# `slug` their published practice. Visitors are sent to sign in (302) wherever an account is needed.
+R = 302  # redirect: to sign in for visitors, or after a successful form
+TABLE = [
+    ("GET", "/", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/practices/{slug}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
+                                      admin=200)),
+    ("GET", "/submit", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/my/submissions", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200,
+                                    admin=200)),
+    ("GET", "/account", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/submissions/{draft}", dict(visitor=R, contributor=200, other=404, reviewer=404, facilitator=404,
+                                         admin=404)),
+    ("GET", "/submissions/{draft}/edit", dict(visitor=R, contributor=200, other=404, reviewer=404,
+                                              facilitator=404, admin=404)),
+    ("GET", "/submissions/{draft}/preview", dict(visitor=R, contributor=200, other=404, reviewer=404,
+                                                 facilitator=404, admin=404)),
+    ("GET", "/submissions/{sub}", dict(visitor=R, contributor=200, other=404, reviewer=200, facilitator=404,
+                                       admin=200)),
+    ("GET", "/submissions/{sub}/edit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404,
+                                            admin=404)),
+    ("GET", "/submissions/999999", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404,
+                                        admin=404)),
+    ("GET", "/review", dict(visitor=R, contributor=404, other=404, reviewer=200, facilitator=404, admin=200)),
+    ("GET", "/review/{sub}", dict(visitor=R, contributor=404, other=404, reviewer=200, facilitator=404, admin=200)),
+    ("GET", "/review/{draft}", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404,
+                                    admin=404)),
+    ("GET", "/admin/users", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
+    ("GET", "/admin/audit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
+    # Changes last: each kind of user gets a fresh site, so these do not affect the reads above.
+    ("POST", "/submissions/{draft}/edit", dict(visitor=R, contributor=R, other=404, reviewer=404, facilitator=404,
+                                               admin=404)),
+    ("POST", "/review/{sub}/claim", dict(visitor=R, contributor=403, other=404, reviewer=R, facilitator=404,
+                                         admin=403)),
+    ("POST", "/review/{sub}/assign", dict(visitor=R, contributor=403, other=404, reviewer=403, facilitator=404,
+                                          admin=400)),
+    ("POST", "/practices/{slug}/revise", dict(visitor=R, contributor=R, other=404, reviewer=404, facilitator=404,
+                                              admin=404)),
+    ("POST", "/admin/users/{contributor_id}/roles", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                         facilitator=404, admin=R)),
+    ("POST", "/admin/practices/{slug}/archive", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                     facilitator=404, admin=R)),
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_route_answers_each_kind_of_user_as_the_permissions_say(kind, app, client, people, practice_record):
+    app.config["REVIEWS_REQUIRED"] = 1
+    published = submitted(app, people, {**practice_record, "title": "Published practice"})
+    decide(app, people, published, ("reviewer2", "approve"))
+    sub = submitted(app, people, practice_record)
+    with app.app_context():
+        draft, _ = service.start_draft(user(people["contributor"]), {"title": "A private draft"})
+        ids = {"draft": draft.id, "sub": sub, "slug": db.session.get(Revision, published).practice.slug,
+               "contributor_id": people["contributor"].id}
+    login(client, people.get(kind))
+    answers = {}
+    for method, template, expected in TABLE:
+        path = template.format(**ids)
+        response = client.open(path, method=method, data={"role": "reviewer", "grant": "1"})
+        answers[(method, template)] = (response.status_code, expected[kind])
+    wrong = {route: got for route, got in answers.items() if got[0] != got[1]}
+    assert wrong == {}, f"{kind}: (status, expected) {wrong}"
+
+
+def test_someone_elses_draft_answers_404_even_to_an_admin(app, client, people):
+    with app.app_context():
+        draft_id = service.start_draft(user(people["contributor"]), {"title": "Secret"})[0].id
+    for kind in ("other", "reviewer", "admin"):
+        fresh = app.test_client()
+        login(fresh, people[kind])
+        page = fresh.get(f"/submissions/{draft_id}")
+        assert page.status_code == 404 and "Secret" not in page.text

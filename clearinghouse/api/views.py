@@ -22,7 +22,9 @@ def load_args(schema: Schema, source: Any = None) -> dict:
     try:
         return schema.load(source if source is not None else request.args)
     except ValidationError as exc:
-        fields = dict(flatten_errors(exc.messages))
+        fields = {}
+        for path, message in flatten_errors(exc.messages):  # a repeated parameter is named, not its position
+            fields.setdefault(path.split("[")[0], message)
         names = ", ".join(fields)
         raise ValidationFailed(f"Invalid parameter: {names}.", fields) from exc
 

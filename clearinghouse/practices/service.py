@@ -269,7 +269,7 @@ def _find_practice(lea: LEA, title: str) -> Practice | None:
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title, max_length=100, word_boundary=True) or "practice"
+    base = slugify(title, max_length=100, word_boundary=True, replacements=[["'", ""], ["’", ""]]) or "practice"
     if db.session.execute(select(Practice.id).where(Practice.slug == base)).first() is None:
         return base
     taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}-%"))).scalars())

@@ -48,6 +48,7 @@ def test_workers_see_every_publish_as_soon_as_it_commits(tmp_path, practice_reco
     base = f"http://127.0.0.1:{port}/api/v1/search?"
     errors: list[str] = []
     stop = threading.Event()
+    threads: list[threading.Thread] = []
 
     def hammer() -> None:  # steady load on both workers while the writer publishes
         while not stop.is_set():
@@ -65,7 +66,7 @@ def test_workers_see_every_publish_as_soon_as_it_commits(tmp_path, practice_reco
             except OSError:
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
-        threads = [threading.Thread(target=hammer) for _ in range(3)]
+        threads += [threading.Thread(target=hammer) for _ in range(3)]
         for thread in threads:
             thread.start()
         for i, animal in enumerate(ANIMALS):
@@ -83,6 +84,8 @@ def test_workers_see_every_publish_as_soon_as_it_commits(tmp_path, practice_reco
                 assert animal in body["results"][0]["title"]
     finally:
         stop.set()
+        for thread in threads:  # let the last requests finish before the server goes away
+            thread.join(timeout=30)
         server.terminate()
         server.wait(timeout=30)
     log.seek(0)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .accounts import service as accounts
@@ -28,14 +29,27 @@ def _progress(label: str, total: int):
 
 
 def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> practices.ImportReport:
-    valid_count = len(records)
-    with _progress("Importing practices", valid_count) as bar:
+    from .search import service as search
+
+    # A large published import rebuilds the index once at the end instead of updating it per commit.
+    bulk = publish and not dry_run and len(records) > current_app.config["BULK_IMPORT"]
+    with _progress("Importing practices", len(records)) as bar, \
+            (search.indexing_deferred() if bulk else nullcontext()):
         report = practices.import_practices(
             records, publish=publish, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
         )
     for error in report.errors:
         click.echo(str(error), err=True)
+    if bulk and report.written:
+        _rebuild_index()
     return report
+
+
+def _rebuild_index() -> int:
+    from .search import service as search
+
+    with _progress("Indexing practices", practices.count_published()) as bar:
+        return search.rebuild(progress=bar.update)
 
 
 practices_cli = AppGroup("practices", help="Import and export practices in the interchange format.")
@@ -112,12 +126,7 @@ index_cli = AppGroup("index", help="Build and check the search index.")
 @index_cli.command("rebuild")
 def index_rebuild() -> None:
     """Build a fresh index from the database in a new folder, then switch to it atomically."""
-    from .search import service as search
-
-    total = practices.count_published()
-    with _progress("Indexing practices", total) as bar:
-        count = search.rebuild(progress=bar.update)
-    click.echo(f"Indexed {count} published practices.")
+    click.echo(f"Indexed {_rebuild_index()} published practices.")
 
 
 @index_cli.command("ensure")
@@ -128,10 +137,7 @@ def index_ensure() -> None:
     if search.index_exists():
         click.echo("The search index exists.")
         return
-    total = practices.count_published()
-    with _progress("Indexing practices", total) as bar:
-        count = search.rebuild(progress=bar.update)
-    click.echo(f"Built the search index: {count} published practices.")
+    click.echo(f"Built the search index: {_rebuild_index()} published practices.")
 
 
 @index_cli.command("check")

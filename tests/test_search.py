@@ -8,11 +8,11 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from clearinghouse.accounts import service as accounts
 from clearinghouse.extensions import db
 from clearinghouse.models import Practice, Revision, Tag
 from clearinghouse.schemas import FILTER_VOCABULARIES
 from clearinghouse.search import service as search
-from clearinghouse.accounts import service as accounts
 from clearinghouse.vetting import service as vetting
 
 
@@ -263,6 +263,23 @@ def test_publishing_editing_and_archiving_update_the_index(app, tmp_path, practi
         admin, _ = accounts.create_user("admin@example.org", ["admin"], password="a long admin password")
         vetting.archive(admin, "attendance-teams-that-call-home-on-day-two", "out of date")
     assert api(client, q="wombatplan")["match"] == "none"
+    assert app.test_cli_runner().invoke(args=["index", "check"]).exit_code == 0
+
+
+def test_a_bulk_import_rebuilds_the_index_once_and_it_agrees(tmp_path, practice_record):
+    from .conftest import make_app
+
+    app = make_app(tmp_path, BULK_IMPORT=2)
+    records = []
+    for word in ["quokka", "axolotl", "narwhal"]:
+        record = json.loads(json.dumps(practice_record))
+        record["title"] = f"The {word} routine"
+        records.append(record)
+    path = tmp_path / "bulk.json"
+    path.write_text(json.dumps(records))
+    result = app.test_cli_runner().invoke(args=["practices", "import", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert api(app.test_client(), q="narwhal")["total"] == 1
     assert app.test_cli_runner().invoke(args=["index", "check"]).exit_code == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -123,11 +124,30 @@ def reindex(slugs: list[str]) -> None:
     )
 
 
+_DEFERRED = "search-indexing-deferred"
+
+
+@contextmanager
+def indexing_deferred() -> Iterator[None]:
+    """Publish without updating the index record by record; the caller rebuilds it once afterwards.
+
+    For bulk loads: a full rebuild writes 50,000 practices far faster than as many incremental updates.
+    """
+    session = db.session()
+    session.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+
+
 def reindex_after_commit(slug: str) -> None:
     """Update the index for a practice once the current transaction commits (nothing if it rolls back).
 
     Every practice changed in one transaction goes to the index together, in one index commit.
     """
+    if db.session().info.get(_DEFERRED):
+        return
     app = current_app._get_current_object()
 
     def run(slugs: set) -> None:

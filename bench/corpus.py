@@ -200,8 +200,19 @@ class _Model:
 
     def __init__(self) -> None:
         edu = list(dict.fromkeys(EDU_WORDS))
-        random.Random(11).shuffle(edu)
-        self.words = list(dict.fromkeys(FUNCTION_WORDS)) + edu + _tail_words(TAIL_SIZE)
+        # The first 40 education words ("students", "school", "district" ...) are as common as function
+        # words, as in real write-ups; the others are shuffled into the ranks after them.
+        top, rest = edu[:40], edu[40:]
+        random.Random(11).shuffle(rest)
+        function = list(dict.fromkeys(FUNCTION_WORDS))
+        head = []
+        for i, w in enumerate(function):
+            head.append(w)
+            if i % 2 == 1 and top:
+                head.append(top.pop(0))
+        head += top
+        edu = [w for w in head if w not in function] + rest
+        self.words = head + rest + _tail_words(TAIL_SIZE)
         weights = [1.0 / (r**ZIPF_S) for r in range(1, len(self.words) + 1)]
         total = sum(weights)
         self.prob = {w: p / total for w, p in zip(self.words, weights, strict=True)}
@@ -358,14 +369,33 @@ def queries(n: int = 200, seed: int = 99) -> list[dict]:
     """A fixed query mix: {"q", "filters", "sort", "page"}.
 
     About 80% are 1-3 plain education words chosen by expected document frequency so that their
-    every-word match is ~25% of the corpus (one word near 25%, two near 50% each, three near 63%
-    each); the rest are what educators type: acronyms, synonym phrases, quoted phrases, typos.
+    every-word match is 20-32% of the corpus; the rest are what educators type: acronyms, synonym
+    phrases, quoted phrases, typos.
     A third carry 1-3 filters; most ask for page 1 by relevance.
     """
+    from clearinghouse.search.analysis import stem
+
     m = model()
     rng = random.Random(seed)
-    bands = {1: (0.17, 0.35), 2: (0.40, 0.62), 3: (0.52, 0.75)}
-    pools = {k: [w for w in m.edu if lo <= m.doc_frequency(w) <= hi] for k, (lo, hi) in bands.items()}
+    # Words whose stem no other word shares and that no phrase contains, so that the Zipf model
+    # predicts their document frequency ("tutors" would also match "tutoring").
+    stems: dict[str, int] = {}
+    for w in m.edu:
+        stems[stem(w.lower())] = stems.get(stem(w.lower()), 0) + 1
+    in_phrases = {stem(x.lower()) for p in m.phrases for x in p.replace("-", " ").split()}
+    plain = [w for w in m.edu if stems[stem(w)] == 1 and stem(w) not in in_phrases and "-" not in w]
+    singles = [w for w in plain if 0.2 <= m.doc_frequency(w) <= 0.32]
+    common = [w for w in plain if m.doc_frequency(w) >= 0.3]
+
+    def words(size: int) -> str:
+        if size == 1:
+            return rng.choice(singles)
+        while True:  # independent words: the every-word match is the product of their frequencies
+            chosen = rng.sample(common, size)
+            share = math.prod(m.doc_frequency(w) for w in chosen)
+            if 0.2 <= share <= 0.32:
+                return " ".join(chosen)
+
     educator = [
         "EL", "English learners", "ELL reclassification", "PBIS", "MTSS", "SEL", "chronic absenteeism",
         "attendance", "foster youth", "students with disabilities", "PLC", "continuous improvement",
@@ -378,8 +408,7 @@ def queries(n: int = 200, seed: int = 99) -> list[dict]:
         if k % 5 == 4:
             q = educator[(k // 5) % len(educator)]
         else:
-            size = 1 + k % 3
-            q = " ".join(rng.sample(pools[size], size))
+            q = words(1 + k % 3)
         filters: dict[str, list[str]] = {}
         if k % 3 == 1:
             for facet in rng.sample(list(VOCABULARIES), rng.randint(1, 3)):

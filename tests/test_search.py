@@ -211,7 +211,8 @@ def test_highlights_mark_the_words_and_escape_the_write_up(app, tmp_path, practi
     client = app.test_client()
     body = api(client, q="tutoring script")
     highlight = " ".join(body["results"][0]["highlights"].values())
-    assert "<mark>" in highlight and "<script>" not in highlight and "&lt;script&gt;" in highlight
+    assert "<mark>" in highlight and "<script>" not in highlight
+    assert "&lt;script&gt;" in highlight.replace("<mark>", "").replace("</mark>", "")
     page = client.get("/search", query_string={"q": "tutoring script"}).text
     assert "<script>alert" not in page and "<mark>" in page
 

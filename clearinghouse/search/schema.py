@@ -4,8 +4,9 @@ One composite field, "text", holds every searched part (title, LEA name, keyword
 positions, in position ranges per part and with per-part weights (analysis.PARTS): one posting list per
 term instead of five, which makes both indexing and querying several times cheaper, and phrases still
 work because positions are kept. Facet values are terms of one position-less field ("facet",
-"county:Kern"). What highlighting and sorting need is kept in columns, read one document at a time;
-the stored fields hold only slug and stamp, so listing them for an index check is cheap.
+"county:Kern"). What highlighting and sorting need is kept in columns, read one document at a time
+(slug and stamp too, so listing them for an index check reads one small column); nothing is a Whoosh
+stored field.
 """
 
 from __future__ import annotations
@@ -37,13 +38,36 @@ FACET_SEPARATOR = ":"
 
 class PartPositions(formats.Format):
     """Postings of the composite field: value = positions as a packed uint32 array (packing and
-    unpacking run in C; the postings writer compresses blocks), weight = occurrences weighted by part."""
+    unpacking run in C), weight = occurrences weighted by part (analysis.PARTS).
+
+    `phrases` are the phrases this index also indexes as single terms (analysis.Shortcuts): the
+    synonym phrases of synonyms.py when the index was built. The format is pickled with the schema in
+    the index's TOC, so every later write to the index (an upsert) finds the same phrases, and a
+    reader knows which phrases it can look up instead of checking positions."""
 
     posting_size = -1
 
+    def __init__(self, phrases=(), field_boost=1.0):
+        super().__init__(field_boost=field_boost)
+        self.phrases = frozenset(tuple(p) for p in phrases)
+
+    def shortcuts(self) -> analysis.Shortcuts:
+        found = self.__dict__.get("_shortcuts")
+        if found is None:
+            found = self.__dict__["_shortcuts"] = analysis.Shortcuts(getattr(self, "phrases", ()))
+        return found
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_shortcuts", None)
+        return state
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.__getstate__() == other.__getstate__()
+
     def word_values(self, value, analyzer, **kwargs):
-        for term, plist, weight in analysis.index_terms(value):
-            yield term, len(plist), weight, array("I", plist).tobytes()
+        for term, plist, weight, freq in analysis.index_terms(value, self.shortcuts()):
+            yield term, freq, weight, array("I", plist).tobytes()
 
     def decode_positions(self, valuestring):
         return array("I", valuestring).tolist()
@@ -55,12 +79,17 @@ class PartPositions(formats.Format):
         return float(self.decode_frequency(valuestring))
 
 
-def build_schema() -> fields.Schema:
+def build_schema(phrases=None) -> fields.Schema:
+    """The schema of a new index; `phrases` to index as single terms default to the synonym phrases."""
+    if phrases is None:
+        from clearinghouse.search.query import synonym_phrases
+
+        phrases = synonym_phrases()
     return fields.Schema(
-        slug=fields.ID(stored=True, unique=True),
-        stamp=fields.STORED(),
-        text=fields.FieldType(PartPositions(), IDTokenizer(), scorable=True),
+        slug=fields.ID(unique=True),
+        text=fields.FieldType(PartPositions(phrases), IDTokenizer(), scorable=True),
         facet=fields.ID(),
+        ident=fields.COLUMN(columns.VarBytesColumn()),
         published=fields.COLUMN(columns.NumericColumn("q", default=0)),
         title_key=fields.COLUMN(columns.VarBytesColumn()),
         display=fields.COLUMN(columns.PickleColumn(columns.CompressedBytesColumn(level=1))),
@@ -68,17 +97,20 @@ def build_schema() -> fields.Schema:
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_LINE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
-_SPACES = re.compile(r"[ \t]+")
+_MD_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+)", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"\*\*|__|[*`]")
+_SPACES = re.compile(r"[ \t]{2,}|\t")
 
 
 def plain_text(markdown: str) -> str:
     """Markdown as the reader sees it (no markup), for indexing and snippets."""
-    text = _MD_LINK.sub(r"\1", markdown)
+    text = _MD_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     text = _MD_LINE.sub("", text)
-    text = _MD_EMPHASIS.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if "*" in text or "_" in text or "`" in text:
+        text = _MD_EMPHASIS.sub("", text)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def to_epoch_us(value: datetime | None) -> int:
@@ -87,6 +119,18 @@ def to_epoch_us(value: datetime | None) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1_000_000)
+
+
+IDENT_SEPARATOR = "\x1f"
+
+
+def ident(slug: str, stamp: str) -> bytes:
+    return f"{slug}{IDENT_SEPARATOR}{stamp}".encode()
+
+
+def parse_ident(value: bytes) -> tuple[str, str]:
+    slug, _, stamp = value.decode().partition(IDENT_SEPARATOR)
+    return slug, stamp
 
 
 def title_key(title: str) -> str:
@@ -106,7 +150,7 @@ def index_fields(doc: dict) -> dict:
     )
     out = {
         "slug": doc["slug"],
-        "stamp": str(doc.get("stamp") or ""),
+        "ident": ident(doc["slug"], str(doc.get("stamp") or "")),
         "text": analysis.compose(title, doc.get("lea_name") or "", keywords, summary, body_pieces),
         "published": to_epoch_us(doc.get("published_at")),
         "title_key": title_key(title).encode("utf-8"),

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import ValidationError
 from slugify import slugify
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -282,17 +282,16 @@ def _unique_slug(title: str) -> str:
 # ---------------------------------------------------------------- reading published practices
 
 
-def published_query() -> Select:
-    return (
+def published_query(with_tags: bool = False) -> Select:
+    """Published revisions with their practice and LEA in the same query; tags only when asked for."""
+    query = (
         select(Revision)
         .join(Revision.practice)
         .join(Practice.lea)
         .where(Revision.state == PUBLISHED)
-        .options(
-            selectinload(Revision.tags),
-            selectinload(Revision.practice).selectinload(Practice.lea),
-        )
+        .options(contains_eager(Revision.practice).contains_eager(Practice.lea))
     )
+    return query.options(selectinload(Revision.tags)) if with_tags else query
 
 
 def _filter(query: Select, vocabulary: str, codes: Iterable[str]) -> Select:
@@ -338,7 +337,7 @@ def list_published(
 
 def get_published(slug: str) -> Revision:
     revision = db.session.execute(
-        published_query().where(Practice.slug == slug).options(
+        published_query(with_tags=True).where(Practice.slug == slug).options(
             selectinload(Revision.outcome_metrics), selectinload(Revision.resources)
         )
     ).scalar_one_or_none()
@@ -376,7 +375,7 @@ def count_published() -> int:
 
 def export_records() -> list[dict]:
     """Every published practice in the interchange format, oldest first (the order they were published)."""
-    query = published_query().options(
+    query = published_query(with_tags=True).options(
         selectinload(Revision.outcome_metrics), selectinload(Revision.resources)
     ).order_by(Practice.published_at, Practice.id)
     return [revision_to_record(r) for r in db.session.execute(query).scalars()]

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Practice, Revision
@@ -63,7 +62,7 @@ def published_documents(batch: int = 500) -> Iterator[dict]:
     last_id = 0
     while True:
         rows = db.session.execute(
-            published_query().where(Revision.id > last_id).order_by(Revision.id).limit(batch)
+            published_query(with_tags=True).where(Revision.id > last_id).order_by(Revision.id).limit(batch)
         ).scalars().all()
         if not rows:
             return
@@ -116,7 +115,7 @@ def reindex(slugs: list[str]) -> None:
     """Make the index agree with the database for these practices (published revision, or nothing): one write."""
     revisions = {
         r.practice.slug: r
-        for r in db.session.execute(published_query().where(Practice.slug.in_(slugs))).scalars()
+        for r in db.session.execute(published_query(with_tags=True).where(Practice.slug.in_(slugs))).scalars()
     }
     engine().update(
         upserts=[document(revisions[s]) for s in slugs if s in revisions],
@@ -181,7 +180,7 @@ def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page
     found = {
         r.practice.slug: r
         for r in db.session.execute(
-            published_query().where(Practice.slug.in_(slugs)).options(selectinload(Revision.tags))
+            published_query().where(Practice.slug.in_(slugs))
         ).scalars()
     }
     return SearchPage(result, [(found[hit.slug], hit) for hit in result.hits if hit.slug in found])

@@ -18,6 +18,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
+from clearinghouse.taxonomy import VOCABULARIES as TAXONOMY
+
 FUNCTION_WORDS = (
     "the of and to in a for is that on with as by are this be at from or an was it their have which"
     " were has its not but all more also can will these they our each than into been other who had"
@@ -127,43 +129,8 @@ LEA_PLACES = (
     "Sunnyside", "Sutter", "Tahoe", "Twin Rivers", "Valley Center", "Vista", "Westside", "Willow",
 )
 
-COUNTIES = (
-    "Alameda", "Alpine", "Amador", "Butte", "Calaveras", "Colusa", "Contra Costa", "Del Norte",
-    "El Dorado", "Fresno", "Glenn", "Humboldt", "Imperial", "Inyo", "Kern", "Kings", "Lake", "Lassen",
-    "Los Angeles", "Madera", "Marin", "Mariposa", "Mendocino", "Merced", "Modoc", "Mono", "Monterey",
-    "Napa", "Nevada", "Orange", "Placer", "Plumas", "Riverside", "Sacramento", "San Benito",
-    "San Bernardino", "San Diego", "San Francisco", "San Joaquin", "San Luis Obispo", "San Mateo",
-    "Santa Barbara", "Santa Clara", "Santa Cruz", "Shasta", "Sierra", "Siskiyou", "Solano", "Sonoma",
-    "Stanislaus", "Sutter", "Tehama", "Trinity", "Tulare", "Tuolumne", "Ventura", "Yolo", "Yuba",
-)
-
-VOCABULARIES = {
-    "priority": [str(i) for i in range(1, 11)],
-    "student_group": [
-        "all_students", "english_learners", "long_term_english_learners", "foster_youth", "homeless",
-        "socioeconomically_disadvantaged", "students_with_disabilities", "african_american",
-        "american_indian_alaska_native", "asian", "filipino", "hispanic", "pacific_islander", "white",
-        "two_or_more_races",
-    ],
-    "grade_span": ["prek", "k_5", "6_8", "9_12", "adult"],
-    "indicator": [
-        "chronic_absenteeism", "suspension", "el_progress", "graduation", "college_career", "ela",
-        "math", "science", "basics", "standards_implementation", "family_engagement",
-        "climate_survey", "broad_course_access",
-    ],
-    "topic": [
-        "math", "literacy", "el_instruction", "special_education", "attendance", "behavior_pbis",
-        "school_climate", "family_engagement", "community_schools", "early_learning",
-        "college_career", "credit_recovery", "leadership", "professional_learning",
-        "collaboration_plc", "data_use", "continuous_improvement", "mtss", "technology", "governance",
-        "fiscal",
-    ],
-    "tier": ["tier1", "tier2", "tier3"],
-    "evidence": ["strong", "moderate", "promising", "rationale", "local"],
-    "locale": ["city", "suburb", "town", "rural"],
-    "lea_type": ["district", "county_office", "charter"],
-    "county": list(COUNTIES),
-}
+# Every facet's codes, from the app's one source of truth.
+VOCABULARIES = {key: list(vocabulary.values) for key, vocabulary in TAXONOMY.items()}
 # Interchange-format key for each facet (the app's import format).
 INTERCHANGE_KEYS = {
     "priority": "state_priorities", "student_group": "student_groups", "grade_span": "grade_spans",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 class PostgresUnavailable(RuntimeError):
-    pass
+    """The PostgreSQL server binaries are missing or the server did not start."""
 
 
 def _bin(name: str) -> str:

@@ -107,13 +107,20 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
     return user
 
 
-def confirm(token: str) -> User:
+def _read_link(purpose: str, token: str, max_age: int, expired: str, invalid: str) -> dict:
+    """The data signed into an emailed link, or a clear error for an expired or tampered one."""
     try:
-        data = _signer("confirm").loads(token, max_age=CONFIRM_MAX_AGE)
+        return _signer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise ValidationFailed("This confirmation link has expired. Reset your password to confirm again.") from exc
+        raise ValidationFailed(expired) from exc
     except BadSignature as exc:
-        raise NotFound("This confirmation link is not valid.") from exc
+        raise NotFound(invalid) from exc
+
+
+def confirm(token: str) -> User:
+    data = _read_link("confirm", token, CONFIRM_MAX_AGE,
+                      "This confirmation link has expired. Reset your password to confirm again.",
+                      "This confirmation link is not valid.")
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
         raise NotFound("This confirmation link is not valid.")
@@ -160,12 +167,8 @@ def request_reset(email: str) -> None:
 
 
 def _user_for_reset(token: str) -> User:
-    try:
-        data = _signer("reset").loads(token, max_age=RESET_MAX_AGE)
-    except SignatureExpired as exc:
-        raise ValidationFailed("This reset link has expired. Ask for a new one.") from exc
-    except BadSignature as exc:
-        raise NotFound("This reset link is not valid.") from exc
+    data = _read_link("reset", token, RESET_MAX_AGE, "This reset link has expired. Ask for a new one.",
+                      "This reset link is not valid.")
     user = db.session.get(User, data.get("user"))
     if user is None or data.get("fp") != _reset_fingerprint(user):
         raise NotFound("This reset link is not valid, or has been used already.")

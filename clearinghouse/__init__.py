@@ -43,6 +43,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    from .search.service import connect_indexing
+
+    connect_indexing()
+
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
@@ -97,12 +101,27 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .rendering import format_date, format_number, render_markdown
-    from .taxonomy import EVIDENCE_LEVELS, SECTIONS, VOCABULARIES
+    from .schemas import field_metadata
+    from .taxonomy import (
+        EVIDENCE_LEVELS,
+        EVIDENCE_REQUIREMENTS,
+        METRIC_UNITS,
+        REQUIRED_SECTIONS,
+        RESOURCE_KINDS,
+        SECTIONS,
+        SORT_ORDERS,
+        VOCABULARIES,
+    )
+    from .vetting.workflow import STATE_LABELS
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.globals.update(VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, EVIDENCE_LEVELS=EVIDENCE_LEVELS)
+    app.jinja_env.globals.update(
+        VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, REQUIRED_SECTIONS=REQUIRED_SECTIONS,
+        EVIDENCE_LEVELS=EVIDENCE_LEVELS, EVIDENCE_REQUIREMENTS=EVIDENCE_REQUIREMENTS, METRIC_UNITS=METRIC_UNITS,
+        RESOURCE_KINDS=RESOURCE_KINDS, SORT_ORDERS=SORT_ORDERS, STATE_LABELS=STATE_LABELS, field=field_metadata,
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from .accounts import service as accounts
 from .errors import DomainError
-from .practices import service as practices
+from .practices import importing, queries
 from .practices.interchange import FormatError, read_records, write_records
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
@@ -28,14 +28,14 @@ def _progress(label: str, total: int):
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
-def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> practices.ImportReport:
+def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> importing.ImportReport:
     from .search import service as search
 
     # A large published import rebuilds the index once at the end instead of updating it per commit.
     bulk = publish and not dry_run and len(records) > current_app.config["BULK_IMPORT"]
     with _progress("Importing practices", len(records)) as bar, \
             (search.indexing_deferred() if bulk else nullcontext()):
-        report = practices.import_practices(
+        report = importing.import_practices(
             records, publish=publish, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
         )
     for error in report.errors:
@@ -48,7 +48,7 @@ def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> 
 def _rebuild_index() -> int:
     from .search import service as search
 
-    with _progress("Indexing practices", practices.count_published()) as bar:
+    with _progress("Indexing practices", queries.count_published()) as bar:
         return search.rebuild(progress=bar.update)
 
 
@@ -85,15 +85,15 @@ def import_command(file: str, publish: bool, dry_run: bool, skip_invalid: bool) 
 def export_command(file: str) -> None:
     """Write every published practice to FILE (.json, .jsonl or .csv)."""
     try:
-        count = write_records(file, practices.export_records())
+        count = write_records(file, queries.export_records())
     except (FormatError, OSError) as exc:
         fail(str(exc))
     click.echo(f"Exported {count} published practices to {file}.")
 
 
-def seed_database() -> practices.ImportReport | None:
+def seed_database() -> importing.ImportReport | None:
     """Load seed/ when no practice exists yet; publish it. Returns None when there was nothing to do."""
-    if practices.count_published() or practices.has_any_practice():
+    if queries.count_published() or queries.has_any_practice():
         return None
     records = []
     for path in sorted(SEED_DIR.glob("*.json")):

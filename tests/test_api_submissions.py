@@ -22,9 +22,10 @@ def test_the_whole_workflow_through_the_api(app, client, tokens, practice_record
     body = draft.json
     rid = body["id"]
     assert body["state"] == "draft" and body["record"]["title"] == "Only a title"
-    assert body["errors"]["summary"] == "is required" and body["errors"]["sections"] == "is required"
+    assert body["errors"]["summary"] == "Summary is required."
+    assert body["errors"]["sections"] == "The story is required."
     refused = client.post(f"/api/v1/submissions/{rid}/submit", headers=tokens["contributor"])
-    assert refused.status_code == 400 and refused.json["error"]["fields"]["summary"] == "is required"
+    assert refused.status_code == 400 and refused.json["error"]["fields"]["summary"] == "Summary is required."
     saved = client.put(f"/api/v1/submissions/{rid}", json=practice_record, headers=tokens["contributor"])
     assert saved.status_code == 200 and saved.json["errors"] == {}
     submitted = client.post(f"/api/v1/submissions/{rid}/submit", headers=tokens["contributor"])

@@ -6,7 +6,7 @@ import json
 import re
 
 from clearinghouse.extensions import db
-from clearinghouse.practices.service import vocabulary_counts
+from clearinghouse.practices.queries import vocabulary_counts
 
 LEAD = "/practices/teacher-leaders-for-english-learners-the-lead-program"
 

@@ -14,7 +14,7 @@ from .. import permissions
 from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
 from ..models import Revision
-from ..schemas import ReviewInSchema, flatten_errors
+from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema, flatten_errors
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
 from .views import bp
@@ -40,7 +40,8 @@ def _body() -> dict:
 
 
 def dump(revision: Revision, user) -> dict:
-    return {
+    """The submission as SubmissionSchema documents it, with what `user` may do to it now."""
+    return SubmissionSchema().dump({
         "id": revision.id,
         "practice": revision.practice.slug,
         "number": revision.number,
@@ -49,17 +50,8 @@ def dump(revision: Revision, user) -> dict:
         "version": revision.version,
         "record": vetting.draft_record(revision),
         "errors": vetting.open_errors(revision),
-        "rounds": [{
-            "number": rnd.number,
-            "submitted_at": rnd.submitted_at.isoformat(),
-            "decided_at": rnd.decided_at.isoformat() if rnd.decided_at else None,
-            "outcome": rnd.outcome,
-            "reviews": [{
-                "reviewer": r.reviewer.name if r.reviewer else None, "recommendation": r.recommendation,
-                "scores": r.scores, "comments": r.comments, "message": r.message, "rubric": r.rubric,
-                "filed_at": r.filed_at.isoformat(),
-            } for r in rnd.filed_reviews],
-        } for rnd in revision.rounds],
+        "rounds": [{"number": rnd.number, "submitted_at": rnd.submitted_at, "decided_at": rnd.decided_at,
+                    "outcome": rnd.outcome, "reviews": rnd.filed_reviews} for rnd in revision.rounds],
         "permissions": {
             "edit": permissions.may_edit(user, revision),
             "submit": permissions.may_submit(user, revision),
@@ -67,7 +59,7 @@ def dump(revision: Revision, user) -> dict:
             "review": permissions.may_review(user, revision),
         },
         "url": url_for("vetting.submission", revision_id=revision.id, _external=True),
-    }
+    })
 
 
 @bp.post("/submissions")
@@ -121,7 +113,4 @@ def submissions_review(revision_id: int):
 def submissions_timeline(revision_id: int):
     user = token_user()
     revision = vetting.get_submission(user, revision_id)
-    return jsonify(events=[{
-        "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-        "actor": e.actor.name if e.actor else None, "comment": e.comment, "at": e.created_at.isoformat(),
-    } for e in vetting.timeline(revision)])
+    return jsonify(SubmissionTimelineSchema().dump({"events": vetting.timeline(revision)}))

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Practice, Revision
-from ..practices.service import PUBLISHED, count_published, published_query
+from ..practices.queries import PUBLISHED, count_published, published_query
+from ..signals import practice_changed
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
 from ..unit_of_work import after_commit_batch
 from .engine import FACETS, Hit, SearchEngine, SearchResult
@@ -138,6 +139,15 @@ def indexing_deferred() -> Iterator[None]:
         yield
     finally:
         session.info.pop(_DEFERRED, None)
+
+
+def connect_indexing() -> None:
+    """Keep the index in step with every practice the services publish, edit or archive (create_app calls it)."""
+    practice_changed.connect(_on_practice_changed)
+
+
+def _on_practice_changed(slug: str, **_: object) -> None:
+    reindex_after_commit(slug)
 
 
 def reindex_after_commit(slug: str) -> None:

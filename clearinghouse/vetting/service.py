@@ -24,9 +24,10 @@ from .. import permissions
 from ..errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..mail import send_after_commit
-from ..models import LEA, AuditEvent, Practice, Review, Revision, Round, Tag, User, UserRole
+from ..models import LEA, AuditEvent, Practice, Review, Revision, Round, Tag, User
 from ..models.types import utcnow
-from ..practices import service as practices
+from ..practices import records
+from ..signals import practice_changed
 from . import rubric
 from .workflow import RECOMMENDATIONS, STATE_LABELS, TRANSITIONS
 
@@ -53,9 +54,7 @@ def transition(revision: Revision, action: str, actor: User | None, comment: str
     if rule.target == "archived":
         practice.updated_at = now
     if "published" in (source, rule.target):
-        from ..search.service import reindex_after_commit  # search imports the practice queries, so import late
-
-        reindex_after_commit(practice.slug)
+        practice_changed.send(practice.slug)  # search updates its index after the commit
     _record(revision, actor, action, source, rule.target, comment, now)
     return revision
 
@@ -152,10 +151,10 @@ def _with_lea(record: dict, lea: LEA) -> dict:
 def _store_draft(revision: Revision, record: dict) -> list[tuple[str, str]]:
     """Keep the record as typed, fill the revision with whatever of it is valid, and answer the errors."""
     record = _with_lea(record, revision.practice.lea)
-    data, errors = practices.load_lax(record)
+    data, errors = records.load_lax(record)
     data["outcome_metrics"] = [m for m in data.get("outcome_metrics") or [] if m.get("label")]
     data["resources"] = [r for r in data.get("resources") or [] if r.get("title") and r.get("url")]
-    practices._fill_revision(revision, data)
+    records.fill_revision(revision, data)
     revision.draft = record
     return errors
 
@@ -169,7 +168,7 @@ def start_draft(actor, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
         raise ValidationFailed("Your account has no LEA; ask an admin to set it.", {"lea": "is required"})
     practice = Practice(slug=f"draft-{secrets.token_hex(6)}", lea=actor.lea)
     db.session.add(practice)
-    revision = practices._new_revision(practice, actor)
+    revision = records.new_revision(practice, actor)
     errors = _store_draft(revision, record)
     _record(revision, actor, "create", None, "draft", "")
     _commit()
@@ -186,8 +185,8 @@ def revise(actor, slug: str) -> Revision:
     if pending:
         raise InvalidTransition("This practice already has a revision being written or vetted: "
                                 f"revision {pending[0].number} is {STATE_LABELS[pending[0].state].lower()}.")
-    revision = practices._new_revision(practice, actor)
-    _store_draft(revision, practices.revision_to_record(practice.published_revision))
+    revision = records.new_revision(practice, actor)
+    _store_draft(revision, records.revision_to_record(practice.published_revision))
     _record(revision, actor, "create", None, "draft",
             f"revising the published revision {practice.published_revision.number}")
     _commit()
@@ -213,14 +212,14 @@ def _require_editable(actor, revision: Revision) -> None:
 
 def draft_record(revision: Revision) -> dict:
     """The record the writing form shows: as typed when there is a draft, else the stored content."""
-    return revision.draft if revision.draft is not None else practices.revision_to_record(revision)
+    return revision.draft if revision.draft is not None else records.revision_to_record(revision)
 
 
 def open_errors(revision: Revision) -> dict[str, str]:
     """What must still be fixed before the revision can be submitted, by field path (empty once it is vetted)."""
     if revision.state not in permissions.WRITING_STATES:
         return {}
-    return dict(practices.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
+    return dict(records.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
 
 
 @atomic
@@ -231,20 +230,20 @@ def submit(actor, revision_id: int, record: dict | None = None) -> Revision:
     check(revision, action, actor)
     if record is not None:
         _store_draft(revision, record)
-    errors = dict(practices.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
+    errors = dict(records.load_lax(_with_lea(draft_record(revision), revision.practice.lea))[1])
     errors.update(_cds_code_conflict(revision))
     if errors:
         _commit()  # what was typed is kept
-        raise ValidationFailed("The practice is not ready to submit: please fix the fields marked below.", errors)
-    data = practices.load_strict(_with_lea(draft_record(revision), revision.practice.lea))
-    practices._fill_revision(revision, data)
+        raise ValidationFailed(records.NOT_READY, errors)
+    data = records.load_strict(_with_lea(draft_record(revision), revision.practice.lea))
+    records.fill_revision(revision, data)
     now = utcnow()
     revision.submitted_at = now
     transition(revision, action, actor)
-    db.session.add(Round(revision=revision, number=len(revision.rounds) + 1, record=practices.canonical(data),
+    db.session.add(Round(revision=revision, number=len(revision.rounds) + 1, record=records.canonical(data),
                          submitted_at=now))
     earlier = {r.reviewer.email for rnd in revision.rounds for r in rnd.filed_reviews if r.reviewer}
-    recipients = earlier if action == "resubmit" and earlier else _eligible_reviewer_emails(revision)
+    recipients = earlier if action == "resubmit" and earlier else {u.email for u in eligible_reviewers(revision)}
     link = url_for("vetting.review", revision_id=revision.id, _external=True)
     send_after_commit(
         recipients,
@@ -266,12 +265,12 @@ def _cds_code_conflict(revision: Revision) -> dict[str, str]:
     return {"lea.cds_code": "belongs to another LEA"} if other else {}
 
 
-def _eligible_reviewer_emails(revision: Revision) -> set[str]:
-    reviewers = db.session.execute(
-        select(User).join(UserRole).where(UserRole.role == "reviewer", User.active.is_(True),
-                                          User.confirmed_at.is_not(None))
+def eligible_reviewers(revision: Revision) -> list[User]:
+    """Reviewers who may vet this revision (permissions.is_reviewer, without a conflict), by name."""
+    users = db.session.execute(
+        select(User).where(permissions.reviewer_accounts()).order_by(User.name)
     ).scalars()
-    return {u.email for u in reviewers if not permissions.conflicted(u, revision)}
+    return [u for u in users if not permissions.conflicted(u, revision)]
 
 
 # ---------------------------------------------------------------- claiming and reviewing
@@ -382,8 +381,8 @@ def _conclude(revision: Revision, current: Round, actor) -> None:
     _close_round(current, "approved")
     practice = revision.practice
     if practice.published_at is None:
-        practice.slug = practices._unique_slug(revision.title)
-    practices.apply_lea_context(practice.lea, current.record.get("lea") or {})
+        practice.slug = records.unique_slug(revision.title)
+    records.apply_lea_context(practice.lea, current.record.get("lea") or {})
     transition(revision, "publish", actor)
     _notify_contributor(revision, "Published", "\n\n".join(r.message for r in reviews if r.message))
 
@@ -439,7 +438,7 @@ def previous_record(revision: Revision) -> dict | None:
         return earlier[-1].rounds[-1].record
     before = [r for r in revision.practice.revisions if r.number < revision.number
               and r.state in ("published", "superseded")]
-    return practices.revision_to_record(before[-1]) if before else None
+    return records.revision_to_record(before[-1]) if before else None
 
 
 @dataclass
@@ -541,7 +540,4 @@ def stats(months: int = 12) -> Stats:
 
 def reviewers_for(revision: Revision) -> list[User]:
     """Reviewers an admin may assign this revision to."""
-    users = db.session.execute(
-        select(User).join(UserRole).where(UserRole.role == "reviewer").order_by(User.name)
-    ).scalars()
-    return [u for u in users if permissions.may_be_assigned(u, revision)]
+    return [u for u in eligible_reviewers(revision) if permissions.may_be_assigned(u, revision)]

@@ -42,7 +42,8 @@ def test_the_form_shows_every_part_of_the_interchange_format_with_guidance(clien
     page = client.get("/submit").text
     for text in ("What was the problem, for which students, and what data showed it?",  # SECTIONS guidance
                  "What happened, with data where there are any.",
-                 "What was tried and dropped, or did not go as planned, and why.", "What should someone starting out know?",
+                 "What was tried and dropped, or did not go as planned, and why.",
+                 "What should someone starting out know?",
                  "Sample Valley Unified", "English learners", "Chronic absenteeism", "Multi-tiered system of support",
                  'name="outcome_metrics[0].label"', 'name="resources[0].url"', 'name="investment.amount_usd"',
                  'name="contact.email"', 'name="timeline.start_year"', "Add another measure", "Save draft"):

@@ -15,6 +15,7 @@ from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
 from ..models import Revision
 from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema, flatten_errors
+from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
 from .views import bp
@@ -93,7 +94,7 @@ def submissions_submit(revision_id: int):
 @bp.post("/submissions/<int:revision_id>/claim")
 def submissions_claim(revision_id: int):
     user = token_user()
-    vetting.claim(user, revision_id)
+    reviewing.claim(user, revision_id)
     return jsonify(dump(vetting.get_submission(user, revision_id), user))
 
 
@@ -105,7 +106,7 @@ def submissions_review(revision_id: int):
     except ValidationError as exc:
         raise ValidationFailed("The review is not valid.", dict(flatten_errors(exc.messages))) from exc
     version = answers.pop("version")
-    vetting.file_review(user, revision_id, answers, version)
+    reviewing.file_review(user, revision_id, answers, version)
     return jsonify(dump(vetting.get_submission(user, revision_id), user)), 201
 
 
@@ -113,4 +114,4 @@ def submissions_review(revision_id: int):
 def submissions_timeline(revision_id: int):
     user = token_user()
     revision = vetting.get_submission(user, revision_id)
-    return jsonify(SubmissionTimelineSchema().dump({"events": vetting.timeline(revision)}))
+    return jsonify(SubmissionTimelineSchema().dump({"events": queue.timeline(revision)}))

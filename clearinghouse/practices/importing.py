@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import LEA, Practice, Revision, User
 from ..schemas import PracticeSchema, flatten_errors
-from ..vetting import service as vetting
+from ..vetting.transitions import transition
 from .interchange import RawRecord
 from .records import (
     PUBLISHED,
@@ -116,7 +116,7 @@ def save_record(data: dict, *, publish: bool, actor: User | None) -> str:
         revision = latest if editable else new_revision(practice, actor)
     fill_revision(revision, data)
     if publish and revision.state == "draft":
-        vetting.transition(revision, "import_publish", actor, "imported with --publish")
+        transition(revision, "import_publish", actor, "imported with --publish")
     db.session.flush()
     return outcome
 

@@ -50,9 +50,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
     if app_env == "test":
-        config.update(TESTING=True, RATELIMIT_ENABLED=False)
+        # A cheap hash keeps the tests fast; only the test configuration may use it.
+        config.update(TESTING=True, RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     config.update(overrides)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")

@@ -277,3 +277,19 @@ def test_an_admin_archives_a_published_practice(app, people, practice_record, cl
     assert client.get(f"/practices/{slug}").status_code == 404
     assert state(app, rid) == "archived"
     assert "Out of date" in client.get("/admin/audit?action=archive").text
+
+
+def test_reviewers_and_previews_show_the_lea_context_that_was_submitted(app, client, people, practice_record):
+    """The context the contributor describes is applied to the LEA only at publish; until then the review page
+    and the preview show it, not the LEA's current profile."""
+    practice_record["lea"] |= {"enrollment": 4321, "el_pct": 31.5, "data_year": "2018-19"}
+    rid = submitted(app, people, practice_record)
+    with app.app_context():
+        lea = db.session.get(Revision, rid).practice.lea
+        assert lea.enrollment is None  # the profile is unchanged until the practice is published
+    login(client, people["reviewer"])
+    page = client.get(f"/review/{rid}").text
+    assert "4,321" in page and "31.5%" in page and "Figures from 2018-19." in page
+    login(client, people["contributor"])
+    preview = client.get(f"/submissions/{rid}/preview").text
+    assert "4,321" in preview and "Figures from 2018-19." in preview

@@ -7,11 +7,18 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..errors import ValidationFailed
+from ..practices import records
 from ..taxonomy import COUNTIES, TOPICS
 from . import chart, forms, reviewing, rubric, service
 from . import queue as vetting_queue
 from .diff import record_diff
 from .workflow import RECOMMENDATIONS, STATE_LABELS, TRANSITIONS
+
+
+def submitted_lea(revision) -> dict:
+    """The LEA context the contributor submitted (what reviewers approve), with the LEA's id for links."""
+    return records.revision_lea(revision) | {"id": revision.practice.lea_id}
+
 
 bp = Blueprint("vetting", __name__)
 
@@ -114,7 +121,7 @@ def _after_save(revision, action: str):
 def preview(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     return render_template("vetting/preview.html", revision=revision, practice=revision.practice,
-                           lea=revision.practice.lea, may_edit=permissions.may_edit(current_user, revision))
+                           lea=submitted_lea(revision), may_edit=permissions.may_edit(current_user, revision))
 
 
 @bp.post("/practices/<slug>/revise")
@@ -147,7 +154,7 @@ def _render_review(revision, answers: dict, errors: dict, status: int = 200):
     previous = vetting_queue.previous_record(revision)
     diff = record_diff(previous, revision.current_round.record) if previous and revision.current_round else None
     return render_template(
-        "vetting/review.html", revision=revision, practice=revision.practice, lea=revision.practice.lea,
+        "vetting/review.html", revision=revision, practice=revision.practice, lea=submitted_lea(revision),
         rubric=rubric.RUBRIC, scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
         may_claim=permissions.may_claim(current_user, revision),
         may_review=permissions.may_review(current_user, revision),

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from clearinghouse.extensions import db
 from clearinghouse.models import LEA, AuditEvent, Practice, Revision
 
+from .conftest import seed_records
+
 
 def write_json(path, records):
     path.write_text(json.dumps(records))
@@ -133,7 +135,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_practices(seed
     out = tmp_path / f"export{suffix}"
     result = seeded.test_cli_runner().invoke(args=["practices", "export", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Exported 16 published practices" in result.output or "Exported" in result.output
+    assert f"Exported {len(seed_records())} published practices" in result.output
 
     fresh = make_app(tmp_path / "fresh")
     imported = fresh.test_cli_runner().invoke(args=["practices", "import", str(out), "--publish"])

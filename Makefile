@@ -34,6 +34,7 @@ serve: install
 
 # The whole suite: installs Debian's chromium and PostgreSQL server when missing (tests start their own server).
 test: install test-deps
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-deps:

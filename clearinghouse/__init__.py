@@ -54,7 +54,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
-    from .api.views import bp as api_bp
+    from .api import submissions, views  # noqa: F401  (their routes register on the API blueprint)
+    from .api.blueprint import bp as api_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
     from .vetting.views import bp as vetting_bp

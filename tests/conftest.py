@@ -12,6 +12,7 @@ import pytest
 from clearinghouse import create_app
 from clearinghouse.extensions import db
 
+from .api_contract import ContractClient
 from .mailbox import mailbox as _mailbox
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
@@ -29,6 +30,7 @@ def make_app(tmp_path: Path, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = ContractClient
     with app.app_context():
         db.create_all()
     return app

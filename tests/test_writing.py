@@ -87,7 +87,7 @@ def test_a_complete_form_submits_and_the_contributor_follows_it(app, client, peo
     page = client.get(f"/submissions/{rid}").text
     assert "Submitted, waiting for a reviewer" in page and "Submitted for vetting" in page
     with app.app_context():
-        from clearinghouse.practices.records import canonical, load_strict, revision_to_record
+        from clearinghouse.records import canonical, load_strict, revision_to_record
 
         revision = db.session.get(Revision, rid)
         # the form round-trips the whole interchange record; the LEA's context waits for publication

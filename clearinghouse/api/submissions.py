@@ -18,7 +18,7 @@ from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema
 from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
-from .views import bp
+from .blueprint import bp
 
 
 def token_user():

@@ -1,15 +1,12 @@
-"""The JSON API (/api/v1): thin handlers over the same services the pages use."""
+"""The JSON API's reading routes (/api/v1/practices, /search, /openapi.json): thin handlers over the services."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError
+from flask import jsonify, request
 
 from ..errors import ValidationFailed
 from ..practices import queries
-from ..practices.records import revision_to_record
+from ..records import revision_to_record
 from ..schemas import (
     FILTER_VOCABULARIES,
     MAX_QUERY,
@@ -18,24 +15,10 @@ from ..schemas import (
     PracticeOutSchema,
     SearchArgsSchema,
     SearchResultSchema,
-    flatten_errors,
     practice_url,
 )
 from ..search import service as search_service
-
-bp = Blueprint("api", __name__)
-
-
-def load_args(schema: Schema, source: Any = None) -> dict:
-    """Parse query parameters with a schema; a bad one answers 400 naming the parameter."""
-    try:
-        return schema.load(source if source is not None else request.args)
-    except ValidationError as exc:
-        fields = {}
-        for path, message in flatten_errors(exc.messages, label_of=lambda path: path.split("[")[0]):
-            fields.setdefault(path.split("[")[0], message)  # a repeated parameter is named, not its position
-        names = ", ".join(fields)
-        raise ValidationFailed(f"Invalid parameter: {names}.", fields) from exc
+from .blueprint import bp, load_args
 
 
 @bp.get("/practices")
@@ -78,5 +61,3 @@ def openapi():
 
     return jsonify(build_spec(request.host_url.rstrip("/")))
 
-
-from . import submissions  # noqa: E402,F401  (registers the submissions routes on this blueprint)

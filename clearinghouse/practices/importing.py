@@ -10,10 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import LEA, Practice, Revision, User
-from ..schemas import PracticeSchema, flatten_errors
-from ..vetting.transitions import transition
-from .interchange import RawRecord
-from .records import (
+from ..records import (
     PUBLISHED,
     apply_lea_context,
     canonical,
@@ -22,6 +19,9 @@ from .records import (
     revision_to_record,
     unique_slug,
 )
+from ..schemas import PracticeSchema, flatten_errors
+from ..vetting.transitions import transition
+from .interchange import RawRecord
 
 _schema = PracticeSchema()
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import LEA, Practice, Revision, Tag
+from ..records import PUBLISHED, revision_to_record
 from ..taxonomy import VOCABULARIES
-from .records import PUBLISHED, revision_to_record
 
 __all__ = ["PUBLISHED", "Page", "count_published", "export_records", "get_lea", "get_published",
            "has_any_practice", "list_published", "published_query", "vocabulary_counts"]

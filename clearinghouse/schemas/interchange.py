@@ -125,9 +125,17 @@ class OutcomeMetricSchema(StrictSchema):
                          allow_none=True, metadata={"label": "Unit"})
 
 
+class Money(fields.Float):
+    """US dollars to the cent: a JSON number, rounded to two places on load."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        return round(super()._deserialize(value, attr, data, **kwargs), 2)
+
+
 class InvestmentSchema(StrictSchema):
-    amount_usd = fields.Decimal(places=2, as_string=False, validate=validate.Range(min=0, max=10**12),
-                                allow_none=True, allow_nan=False, metadata={"label": "Investment (US dollars)"})
+    amount_usd = Money(validate=validate.Range(min=0, max=10**12, error="Investment must be between 0 and "
+                                               "1,000,000,000,000 dollars."),
+                       allow_none=True, allow_nan=False, metadata={"label": "Investment (US dollars)"})
     notes = _text("What the money paid for", max=2000)
 
 

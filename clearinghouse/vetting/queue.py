@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
+from .. import permissions, records
 from ..extensions import db
 from ..models import LEA, AuditEvent, Practice, Revision, Round, Tag
-from ..practices import records
 
 
 def timeline(revision: Revision) -> list[AuditEvent]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import url_for
 
-from .. import permissions
+from .. import permissions, records
 from ..errors import InvalidTransition, ValidationFailed
 from ..extensions import db
 from ..mail import send_after_commit
 from ..models import Review, Revision, Round, User
 from ..models.types import utcnow
-from ..practices import records
 from . import rubric
 from .service import eligible_reviewers, get_for_review, get_submission
 from .transitions import CONFLICT, atomic, check, transition

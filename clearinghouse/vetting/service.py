@@ -10,13 +10,12 @@ import secrets
 from flask import url_for
 from sqlalchemy import select
 
-from .. import permissions
+from .. import permissions, records
 from ..errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, Practice, Revision, Round, User
 from ..models.types import utcnow
-from ..practices import records
 from .transitions import atomic, check, record_event, transition
 from .workflow import STATE_LABELS
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import permissions
+from .. import permissions, records
 from ..errors import ValidationFailed
-from ..practices import records
 from ..taxonomy import COUNTIES, TOPICS
 from . import chart, forms, reviewing, rubric, service
 from . import queue as vetting_queue

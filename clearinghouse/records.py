@@ -1,4 +1,8 @@
-"""A revision and its record in the interchange format, both ways: validating, filling, reading back."""
+"""A revision and its record in the interchange format, both ways: validating, filling, reading back.
+
+Used by the practices (import, export, pages), vetting (drafts, rounds) and the API, so it sits beside them
+rather than inside one of them.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from marshmallow import ValidationError
 from slugify import slugify
 from sqlalchemy import select
 
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..models import LEA, OutcomeMetric, Practice, Resource, Revision, Tag, User
-from ..schemas import LEA_CONTEXT_FIELDS, METRIC_FIELDS, RESOURCE_FIELDS, PracticeSchema, flatten_errors
-from ..taxonomy import SECTIONS, STATE_PRIORITIES, TAG_VOCABULARIES
+from .errors import ValidationFailed
+from .extensions import db
+from .models import LEA, OutcomeMetric, Practice, Resource, Revision, Tag, User
+from .schemas import LEA_CONTEXT_FIELDS, METRIC_FIELDS, RESOURCE_FIELDS, PracticeSchema, flatten_errors
+from .taxonomy import SECTIONS, STATE_PRIORITIES, TAG_VOCABULARIES
 
 PUBLISHED = "published"
 NOT_READY = "The practice is not ready to submit: please fix the fields marked below."

@@ -54,6 +54,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
         "PASSWORD_HASH_METHOD": "scrypt",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes in one request: a long write-up is ~100 KB
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     }
     if app_env == "test":
         # A cheap hash keeps the tests fast; only the test configuration may use it.

@@ -15,6 +15,7 @@ from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
 from ..models import Revision
 from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema, flatten_errors
+from ..security import json_body
 from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
@@ -34,7 +35,7 @@ def token_user():
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", {"body": "must be a JSON object"})
     return data

@@ -100,3 +100,36 @@ def test_form_fields_with_nul_are_refused(client, people):
 def test_an_overlong_address_is_answered_as_json_under_the_api(client):
     response = client.get("/api/v1/search?q=" + "a" * 9000)
     assert response.status_code == 414 and response.json["error"]["status"] == 414
+
+
+def test_healthz_is_ok_when_the_database_and_the_index_agree(seeded):
+    response = seeded.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json["status"] == "ok"
+
+
+def test_a_missing_index_is_reported_never_taken_for_no_results(seeded, caplog):
+    import shutil
+
+    shutil.rmtree(seeded.config["SEARCH_INDEX_DIR"])
+    client = seeded.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and "missing" in health.json["reason"]
+    with caplog.at_level("ERROR"):
+        page = client.get("/search?q=math")
+    assert page.status_code == 503 and "Search is being rebuilt" in page.text and "No practice" not in page.text
+    assert any("search index missing or empty" in r.getMessage() for r in caplog.records)
+    api = client.get("/api/v1/search?q=math")
+    assert api.status_code == 503 and api.json["error"]["message"].startswith("Search is being rebuilt")
+
+
+def test_an_index_behind_the_database_fails_the_health_check(seeded, practice_record, monkeypatch):
+    from clearinghouse.search import service as search
+
+    monkeypatch.setattr(search, "reindex", lambda slugs: (_ for _ in ()).throw(OSError("disk full")))
+    with seeded.app_context():
+        from clearinghouse.practices.importing import import_practices
+        from clearinghouse.practices.interchange import RawRecord
+
+        import_practices([RawRecord(1, practice_record)], publish=True)
+    health = seeded.test_client().get("/healthz")
+    assert health.status_code == 503 and "behind" in health.json["reason"], health.json

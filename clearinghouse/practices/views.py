@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from .. import permissions
+from .. import health, permissions
 from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import queries
@@ -62,4 +62,9 @@ def lea(lea_id: int):
 
 @bp.get("/healthz")
 def healthz():
-    return {"status": "ok", "published_practices": queries.count_published()}
+    """200 when the database and this node's index are usable and current; 503 with the reason otherwise."""
+    problem = health.check()
+    body = {"status": "ok" if problem is None else "unavailable", "published_practices": health.published()}
+    if problem:
+        body["reason"] = problem
+    return body, 200 if problem is None else 503

@@ -1,9 +1,10 @@
-"""Is this node fit to serve: the database answers, and the search index is there and current."""
+"""/healthz: is this node fit to serve: the database answers, and its search index is there and current."""
 
 from __future__ import annotations
 
 import logging
 
+from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,6 +13,17 @@ from .practices import queries
 from .search import service as search
 
 log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database and this node's index are usable and current; 503 with the reason otherwise."""
+    problem = check()
+    body = {"status": "ok" if problem is None else "unavailable", "published_practices": published()}
+    if problem:
+        body["reason"] = problem
+    return body, 200 if problem is None else 503
 
 
 def check() -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from .. import health, permissions
+from .. import permissions
 from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import queries
@@ -58,13 +58,3 @@ def lea(lea_id: int):
     lea = queries.get_lea(lea_id)
     practices = queries.list_published(per_page=100, filters={"lea": [lea.id]}).items
     return render_template("practices/lea.html", lea=lea, practices=practices)
-
-
-@bp.get("/healthz")
-def healthz():
-    """200 when the database and this node's index are usable and current; 503 with the reason otherwise."""
-    problem = health.check()
-    body = {"status": "ok" if problem is None else "unavailable", "published_practices": health.published()}
-    if problem:
-        body["reason"] = problem
-    return body, 200 if problem is None else 503

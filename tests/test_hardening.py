@@ -133,3 +133,27 @@ def test_an_index_behind_the_database_fails_the_health_check(seeded, practice_re
         import_practices([RawRecord(1, practice_record)], publish=True)
     health = seeded.test_client().get("/healthz")
     assert health.status_code == 503 and "behind" in health.json["reason"], health.json
+
+
+@pytest.mark.parametrize("name, content", [("empty.csv", ""), ("empty.jsonl", ""), ("header.csv", "title,summary\n"),
+                                           ("deep.json", "[" * 100000 + "]" * 100000)])
+def test_an_import_with_nothing_to_import_or_too_deep_fails_with_a_reason(app, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    result = app.test_cli_runner().invoke(args=["practices", "import", str(path)])
+    assert result.exit_code == 1 and "Error:" in result.output, result.output
+    assert "no records" in result.output or "nested too deeply" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_index_repair_on_an_unwritable_folder_says_why(seeded, monkeypatch):
+    from clearinghouse.search import service as search
+
+    def refuse(report):
+        raise PermissionError(13, "Permission denied", seeded.config["SEARCH_INDEX_DIR"])
+
+    monkeypatch.setattr(search, "repair", refuse)
+    monkeypatch.setattr(search, "check", lambda: search.IndexReport(missing=["x"]))
+    result = seeded.test_cli_runner().invoke(args=["index", "check", "--repair"])
+    assert result.exit_code == 1 and "Error: PermissionError" in result.output and "Permission denied" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # ended by the command, not a crash

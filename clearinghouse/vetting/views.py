@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from .. import permissions
 from ..errors import ValidationFailed
 from ..practices import records
-from ..taxonomy import COUNTIES, TOPICS
+from ..schemas import GROUP_FIELDS, METRIC_FIELDS, RESOURCE_FIELDS
+from ..taxonomy import COUNTIES, METRIC_UNITS, TOPICS
 from . import chart, forms, reviewing, rubric, service
 from . import queue as vetting_queue
 from .diff import record_diff
-from .workflow import RECOMMENDATIONS, STATE_LABELS, TRANSITIONS
+from .workflow import EVENT_LABELS, RECOMMENDATIONS, STATE_LABELS
 
 
 def submitted_lea(revision) -> dict:
@@ -23,6 +26,10 @@ def submitted_lea(revision) -> dict:
 bp = Blueprint("vetting", __name__)
 
 EXTRA_ROWS = {"add_metric": "metric_rows", "add_resource": "resource_rows"}
+SAVED_NOT_SUBMITTED = "We saved your draft; fix these to submit"
+# The new-practice form carries a key; a second post of the same form (reload, back button, double click)
+# saves the draft the first one made instead of starting another. The session remembers the last few keys.
+_DRAFT_KEYS = "new_draft_keys"
 
 
 def _rows(name: str) -> int:
@@ -35,6 +42,11 @@ def _render_form(revision, record: dict, errors: dict | None = None, message: st
         "vetting/edit.html", revision=revision, values=forms.form_values(record), errors=errors or {},
         message=message, metric_rows=_rows("metric_rows"), resource_rows=_rows("resource_rows"),
         lea=revision.practice.lea if revision else current_user.lea,
+        lea_fields=forms.LEA_FORM_FIELDS, lea_list_fields=forms.LEA_LIST_FIELDS, metric_fields=METRIC_FIELDS,
+        resource_fields=RESOURCE_FIELDS, group_fields=GROUP_FIELDS,
+        unit_options=[(unit, unit.capitalize()) for unit in METRIC_UNITS],
+        may_delete=bool(revision) and permissions.may_delete_draft(current_user, revision),
+        draft_key=None if revision else secrets.token_urlsafe(12),
     ), status
 
 
@@ -49,7 +61,14 @@ def new():
 @login_required
 def create():
     permissions.require(permissions.may_write(current_user), "Confirm your email address before you write.")
+    key = request.form.get("draft_key", "")
+    known = dict(session.get(_DRAFT_KEYS) or {})
+    if key in known:
+        return save(known[key])
     revision, _ = service.start_draft(current_user, forms.record_from_form(request.form))
+    if key:
+        known[key] = revision.id
+        session[_DRAFT_KEYS] = dict(list(known.items())[-5:])
     return _after_save(revision, request.form.get("action", "save"))
 
 
@@ -64,7 +83,8 @@ def mine():
 def submission(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     return render_template("vetting/submission.html", revision=revision, timeline=vetting_queue.timeline(revision),
-                           may_edit=permissions.may_edit(current_user, revision))
+                           may_edit=permissions.may_edit(current_user, revision),
+                           may_delete=permissions.may_delete_draft(current_user, revision))
 
 
 @bp.get("/submissions/<int:revision_id>/edit")
@@ -72,6 +92,9 @@ def submission(revision_id: int):
 def edit(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     permissions.require(permissions.may_edit(current_user, revision))
+    if request.args.get("check"):  # after a failed first submit: the draft exists, show what to fix
+        return _render_form(revision, service.draft_record(revision), forms.field_errors(service.open_errors(revision)),
+                            SAVED_NOT_SUBMITTED)
     return _render_form(revision, service.draft_record(revision))
 
 
@@ -85,7 +108,7 @@ def save(revision_id: int):
             service.submit(current_user, revision_id, record)
         except ValidationFailed as exc:
             revision = service.get_submission(current_user, revision_id)
-            return _render_form(revision, record, forms.field_errors(exc.fields), exc.message, 400)
+            return _render_form(revision, record, forms.field_errors(exc.fields), SAVED_NOT_SUBMITTED, 400)
         flash("Submitted for vetting. You will get an email when the reviewers decide.")
         return redirect(url_for("vetting.submission", revision_id=revision_id))
     revision, _ = service.save_draft(current_user, revision_id, record)
@@ -96,9 +119,10 @@ def _after_save(revision, action: str):
     if action == "submit":
         try:
             service.submit(current_user, revision.id)
-        except ValidationFailed as exc:
-            return _render_form(revision, service.draft_record(revision), forms.field_errors(exc.fields),
-                                exc.message, 400)
+        except ValidationFailed:
+            # The draft exists now: show its errors at its own address, so a reload cannot start another one.
+            return redirect(url_for("vetting.edit", revision_id=revision.id, check=1, metric_rows=_rows("metric_rows"),
+                                    resource_rows=_rows("resource_rows")))
         flash("Submitted for vetting. You will get an email when the reviewers decide.")
         return redirect(url_for("vetting.submission", revision_id=revision.id))
     if action == "preview":
@@ -114,6 +138,22 @@ def _after_save(revision, action: str):
     else:
         flash("Draft saved.")
     return redirect(url_for("vetting.edit", **args, _anchor=anchor))
+
+
+@bp.get("/submissions/<int:revision_id>/delete")
+@login_required
+def confirm_delete(revision_id: int):
+    revision = service.get_submission(current_user, revision_id)
+    permissions.require(permissions.may_delete_draft(current_user, revision))
+    return render_template("vetting/delete.html", revision=revision)
+
+
+@bp.post("/submissions/<int:revision_id>/delete")
+@login_required
+def delete(revision_id: int):
+    title = service.delete_draft(current_user, revision_id)
+    flash(f"The draft “{title}” is deleted.")
+    return redirect(url_for("vetting.mine"))
 
 
 @bp.get("/submissions/<int:revision_id>/preview")
@@ -226,7 +266,7 @@ def state_label(state: str) -> str:
 
 @bp.app_template_global()
 def action_label(action: str) -> str:
-    return "Started the draft" if action == "create" else TRANSITIONS[action].label.capitalize()
+    return EVENT_LABELS.get(action, action).capitalize()
 
 
 @bp.app_template_global()

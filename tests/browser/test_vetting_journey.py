@@ -119,7 +119,7 @@ def test_from_registration_to_a_published_reviewed_practice(browser, live_server
     writer.get_by_label(re.compile("^Outcomes")).fill("Chronic absence fell from 20% to 14%.")
     writer.get_by_label("What was measured").first.fill("Chronic absenteeism rate")
     press(writer, writer.get_by_role("button", name="Submit for vetting"))
-    expect(writer.get_by_role("alert")).to_contain_text("not ready to submit")
+    expect(writer.get_by_role("alert")).to_contain_text("We saved your draft; fix these to submit")
     expect(writer.locator("#f-evidence_level-error")).to_contain_text("is required")
     expect(writer.get_by_label(re.compile("^Outcomes"))).to_have_value("Chronic absence fell from 20% to 14%.")
     expect(writer.get_by_label("What was measured").first).to_have_value("Chronic absenteeism rate")

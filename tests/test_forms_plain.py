@@ -197,3 +197,45 @@ def test_deleting_needs_the_csrf_token(tmp_path, mailbox):
         assert db.session.get(Revision, rid) is None
         db.session.remove()
         db.engine.dispose()
+
+
+def test_registration_reports_every_field_in_one_round(client):
+    response = client.post("/register", data={"name": "", "email": "not-an-email", "password": "short",
+                                              "lea": "new"})
+    assert response.status_code == 400
+    summary = summary_of(response.text)
+    for field_id, message in (("name", "Enter your name."),
+                              ("email", "“not-an-email” is not a valid email address: "
+                                        "write it like name@district.org."),
+                              ("password", "The password must be at least 12 characters long (it has 5)."),
+                              ("new_lea_name", "Enter the new LEA&#39;s name."),
+                              ("new_lea_county", "Choose the new LEA&#39;s county.")):
+        assert f'<a href="#{field_id}">{message}</a>' in summary, field_id
+        assert re.search(rf'id="{field_id}-error">.*?{re.escape(message)}', response.text), field_id
+    assert 'value="not-an-email"' in response.text  # what was typed stays
+
+
+def test_review_messages_name_each_criterion_and_the_rubric_shows_the_evidence_rule(
+        app, client, people, practice_record):
+    from clearinghouse.vetting import reviewing, rubric
+
+    from .vetting_helpers import submitted, user
+
+    rid = submitted(app, people, practice_record)
+    with app.app_context():
+        reviewing.claim(user(people["reviewer"]), rid)
+    login(client, people["reviewer"])
+    page = client.get(f"/review/{rid}").text
+    assert "The rule for that level: " + EVIDENCE_REQUIREMENTS["local"] in page
+    assert "“What did not work”" in page  # criterion 3 points at the setbacks section
+    response = client.post(f"/review/{rid}", data={"scores.2": "4", "recommendation": "reject"})
+    assert response.status_code == 400
+    summary = summary_of(response.text)
+    assert '<a href="#f-scores-1">Choose a score from 1 to 4 for “Problem and data”.</a>' in summary
+    assert f'<a href="#f-comments-4">Write a comment on “{rubric.NAMES[4]}” that says why' in summary
+    assert '<a href="#f-message">Write a message to the contributor' in summary
+    assert "f-scores-2" not in summary and "data-focus-on-load" in summary
+    for target in re.findall(r'href="#([\w-]+)"', summary):
+        assert f'id="{target}"' in response.text
+    assert 'href="#rubric">Jump to the rubric' in response.text
+    assert 'href="#writeup">Back to the write-up' in response.text

@@ -195,7 +195,8 @@ def _render_review(revision, answers: dict, errors: dict, status: int = 200):
     diff = record_diff(previous, revision.current_round.record) if previous and revision.current_round else None
     return render_template(
         "vetting/review.html", revision=revision, practice=revision.practice, lea=submitted_lea(revision),
-        rubric=rubric.RUBRIC, scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
+        rubric=rubric.RUBRIC, rubric_names=rubric.NAMES, evidence_criterion=rubric.EVIDENCE_CRITERION,
+        scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
         may_claim=permissions.may_claim(current_user, revision),
         may_review=permissions.may_review(current_user, revision),
         may_assign=permissions.may_assign(current_user, revision),

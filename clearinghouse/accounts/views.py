@@ -10,7 +10,7 @@ from .. import permissions
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
-from ..vetting.workflow import TRANSITIONS
+from ..vetting.workflow import EVENT_LABELS
 from . import service
 from .forms import ActionForm, ForgotForm, LoginForm, RegisterForm, ResetForm, TokenForm
 
@@ -163,6 +163,6 @@ def admin_audit():
         events = service.audit_log(current_user, filters)
     except ValidationFailed as exc:
         events, error = [], exc
-    actions = [(a, a) for a in ("create", *TRANSITIONS)]
+    actions = [(a, label.capitalize()) for a, label in EVENT_LABELS.items()]
     return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=actions,
                            error=error), 400 if error else 200

@@ -273,3 +273,10 @@ def action_label(action: str) -> str:
 @bp.app_template_global()
 def recommendation_label(value: str | None) -> str:
     return RECOMMENDATIONS.get(value, "—").split(":")[0]
+
+
+@bp.app_template_global()
+def practice_title(event) -> str:
+    """How the audit log names an event's practice: its published title, else its latest draft's."""
+    revision = event.practice.published_revision or event.practice.latest_revision
+    return (revision.title if revision else "") or "Untitled draft"

@@ -44,6 +44,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
+        # Where people write about the site (accessibility problems, privacy questions); shown on /accessibility.
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -62,3 +62,16 @@ def lea(lea_id: int):
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok", "published_practices": queries.count_published()}
+
+
+# The pages about the site itself: who runs it and how vetting works, accessibility, privacy.
+ABOUT_PAGES = {name: f"pages/{name}.html" for name in ("about", "accessibility", "privacy")}
+
+
+@bp.get("/about", endpoint="about")
+@bp.get("/accessibility", endpoint="accessibility")
+@bp.get("/privacy", endpoint="privacy")
+def about_page():
+    return render_template(ABOUT_PAGES[request.endpoint.split(".")[-1]],
+                           reviews_required=current_app.config["REVIEWS_REQUIRED"],
+                           contact=current_app.config["CONTACT_EMAIL"])

@@ -172,6 +172,13 @@ def revise(slug: str):
     return redirect(url_for("vetting.edit", revision_id=revision.id))
 
 
+@bp.get("/rubric")
+def public_rubric():
+    return render_template("pages/rubric.html", rubric=rubric.RUBRIC, rubric_names=rubric.NAMES,
+                           scores=rubric.SCORES, evidence_criterion=rubric.EVIDENCE_CRITERION,
+                           required=permissions.reviews_required())
+
+
 @bp.get("/review")
 @login_required
 def queue():

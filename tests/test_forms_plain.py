@@ -239,3 +239,23 @@ def test_review_messages_name_each_criterion_and_the_rubric_shows_the_evidence_r
         assert f'id="{target}"' in response.text
     assert 'href="#rubric">Jump to the rubric' in response.text
     assert 'href="#writeup">Back to the write-up' in response.text
+
+
+def test_a_new_token_clears_the_name_field_and_offers_a_copy_button(client, people):
+    login(client, people["contributor"])
+    created = client.post("/account/tokens", data={"name": "district data system"})
+    assert created.status_code == 201
+    page = created.text
+    assert re.search(r'<input[^>]*id="name"[^>]*value=""', page)
+    assert 'value="district data system"' not in page
+    assert re.search(r'<code class="token" id="new-token">\S+</code>', page)  # selectable without JS
+    assert '<button type="button" class="secondary" data-copy="new-token" hidden>Copy the token</button>' in page
+
+
+def test_the_users_and_tokens_tables_stack_on_narrow_screens(client, people):
+    login(client, people["admin"])
+    client.post("/account/tokens", data={"name": "sync"})
+    for path in ("/admin/users", "/account"):
+        page = client.get(path).text
+        assert 'class="metrics stack-table"' in page, path
+        assert all('data-label="' in cell for cell in re.findall(r"<td[^>]*>", page)), path

@@ -122,6 +122,8 @@ def create_token():
             new_token = service.create_token(current_user, form.name.data)[1]
         except ValidationFailed as exc:
             _attach(form, exc)
+        else:
+            form = TokenForm(formdata=None)  # the next token gets a name of its own
     status = 400 if form.errors else 201
     return render_template("accounts/account.html", form=form, action=ActionForm(), new_token=new_token), status
 

@@ -228,6 +228,7 @@ def test_review_messages_name_each_criterion_and_the_rubric_shows_the_evidence_r
     page = client.get(f"/review/{rid}").text
     assert "The rule for that level: " + EVIDENCE_REQUIREMENTS["local"] in page
     assert "“What did not work”" in page  # criterion 3 points at the setbacks section
+    assert f'action="/review/{rid}#error-summary"' in page  # without the script, a refusal still lands on it
     response = client.post(f"/review/{rid}", data={"scores.2": "4", "recommendation": "reject"})
     assert response.status_code == 400
     summary = summary_of(response.text)

@@ -210,3 +210,9 @@ def require(allowed: bool, what: str = "There is nothing at this address.") -> N
 def may_open_review_page(actor: Any, revision: Revision) -> bool:
     """The review page: vetting staff without a conflict, for anything past the draft stage."""
     return VETTING_STAFF.allows(actor, revision)
+
+
+def may_delete_draft(actor: Any, revision: Revision) -> bool:
+    """Only its author deletes a draft, and only while it is a draft (once submitted it stays on record)."""
+    user = _user(actor)
+    return user is not None and revision.author_id == user.id and revision.state == "draft"

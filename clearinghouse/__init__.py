@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .peers.views import bp as peers_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
     from .vetting.views import bp as vetting_bp
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(vetting_bp)
+    app.register_blueprint(peers_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
 

@@ -79,4 +79,4 @@ def openapi():
     return jsonify(build_spec(request.host_url.rstrip("/")))
 
 
-from . import submissions  # noqa: E402,F401  (registers the submissions routes on this blueprint)
+from . import leas, submissions  # noqa: E402,F401  (register the LEAs/peers and submissions routes on this blueprint)

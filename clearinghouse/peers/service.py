@@ -370,6 +370,17 @@ def rank_practices(profile: Profile, peers: list[Peer], needs: Needs) -> list[Pe
     return ranked[:MAX_PRACTICES]
 
 
+PROFILE_ARGS = ("type", "locale", "enrollment", "unduplicated_pct", "el_pct", "foster_youth_pct", "swd_pct",
+                "homeless_pct")
+
+
+def peers_for(args: dict) -> PeerAnswer:
+    """The answer to the /peers parameters (as PeersArgsSchema loads them): an LEA's id or a profile, and needs."""
+    given = {key: args.get(key) for key in PROFILE_ARGS}
+    profile = profile_for(args.get("lea"), {**given, "grade_spans": list(args.get("grade_span") or [])})
+    return find_peers(profile, Needs(list(args.get("indicator") or []), list(args.get("student_group") or [])))
+
+
 def peers_for_lea(lea_id: int, needs: Needs | None = None) -> PeerAnswer:
     return find_peers(profile_for(lea_id, {}), needs)
 

@@ -16,7 +16,7 @@ from ..taxonomy import VOCABULARIES
 from .records import PUBLISHED, revision_to_record
 
 __all__ = ["PUBLISHED", "LEAEntry", "Page", "all_leas", "count_published", "export_records", "get_lea",
-           "get_published", "has_any_practice", "list_leas", "list_published", "published_counts",
+           "get_lea_entry", "get_published", "has_any_practice", "list_leas", "list_published", "published_counts",
            "published_by_ids", "published_of_leas", "published_query", "shared_tag_counts", "vocabulary_counts"]
 
 
@@ -148,6 +148,11 @@ def published_counts() -> dict[int, int]:
         .group_by(Practice.lea_id)
     )
     return dict(db.session.execute(query).all())
+
+
+def get_lea_entry(lea_id: int) -> LEAEntry:
+    lea = get_lea(lea_id)
+    return LEAEntry(lea, published_counts().get(lea.id, 0))
 
 
 def all_leas() -> list[LEA]:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from .. import permissions
+from ..peers import service as peers
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import queries
 
@@ -49,7 +50,8 @@ def practice(slug: str):
     return render_template("practices/practice.html", revision=revision, practice=revision.practice,
                            lea=revision.practice.lea,
                            may_revise=permissions.may_revise(current_user, revision.practice),
-                           may_archive=permissions.may_archive(current_user, revision))
+                           may_archive=permissions.may_archive(current_user, revision),
+                           similar=peers.similar_practices(revision))
 
 
 @bp.get("/leas/<int:lea_id>")

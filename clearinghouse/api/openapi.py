@@ -67,7 +67,7 @@ def build_spec(server: str = "") -> dict:
 
 def _lea_paths(spec: APISpec) -> None:
     """LEAs with their context, and LEAs like yours (the measure is explained at /peers/help)."""
-    spec.components.schema("LEA", schema=schemas.LEAEntrySchema)
+    spec.components.schema("LEAEntry", schema=schemas.LEAEntrySchema)
     spec.components.schema("LEAList", schema=schemas.LEAListSchema)
     spec.components.schema("PeersResult", schema=schemas.PeersResultSchema)
     spec.path(
@@ -83,7 +83,7 @@ def _lea_paths(spec: APISpec) -> None:
         operations={"get": {
             "summary": "One LEA with its context and number of published practices",
             "parameters": [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}],
-            "responses": {"200": _json("LEA", "The LEA"), "404": ERRORS["404"]},
+            "responses": {"200": _json("LEAEntry", "The LEA"), "404": ERRORS["404"]},
         }},
     )
     spec.path(

@@ -219,7 +219,8 @@ def explain(you: Profile, peer: Profile, found: dict[str, float]) -> list[str]:
     same = peer.locale == you.locale and peer.type == you.type and peer.locale is not None
     opening = f"{_describe(peer)} like yours" if same else f"{_describe(peer)} (you: {_describe(you)})"
     opening = opening[0].upper() + opening[1:]
-    largest = max(found, key=lambda v: (WEIGHTS[v] * found[v] ** 2, WEIGHTS[v])) if found else None
+    # where the two differ most relative to the variable's spread (not weighted: it is what a reader checks first)
+    largest = max(found, key=lambda v: (found[v], WEIGHTS[v])) if found else None
     if largest is not None and found[largest] == 0:
         largest = None
     parts = [opening]

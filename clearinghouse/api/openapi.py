@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .. import schemas
+from ..peers import service as peers
 
 ERRORS = {
     "400": {"description": "A parameter or the body is invalid", "content": {"application/json": {"schema": "Error"}}},
@@ -94,9 +95,9 @@ def _lea_paths(spec: APISpec) -> None:
             "grade spans served) on enrollment (log scale), % unduplicated, % English learners, % students with "
             "disabilities, % foster youth and homeless, and locale; each scaled within the kind and capped, "
             "combined as a weighted distance (missing values skipped, weights renormalized). Calipers: no peer "
-            "more than 15 points of % unduplicated away, or outside a third to three times your enrollment. "
-            "`similarity` = exp(−distance). `weak_match` is true when fewer than five LEAs pass. Outcomes are "
-            "never used to choose peers.",
+            f"more than {peers.UNDUPLICATED_CALIPER:g} points of % unduplicated away, or outside a third to "
+            f"{peers.ENROLLMENT_RATIO:g} times your enrollment. `similarity` = exp(−distance). `weak_match` is "
+            f"true when fewer than {peers.MIN_PEERS} LEAs pass. Outcomes are never used to choose peers.",
             "parameters": [{"in": "query", "schema": schemas.PeersArgsSchema}],
             "responses": {"200": _json("PeersResult", "Similar LEAs and their practices"), "400": ERRORS["400"],
                           "404": ERRORS["404"]},

@@ -418,9 +418,12 @@ def distinctive_query(revision: Revision) -> str:
     return " ".join(words[:24])
 
 
+_PROPER = ("English", "African", "American", "Asian", "Filipino", "Hispanic", "Pacific", "White")
+
+
 def _lower(label: str) -> str:
     """A label inside a sentence: "Mathematics" → "mathematics", but "English learners" keeps its capital."""
-    return label if label.startswith("English") else label[0].lower() + label[1:]
+    return label if label.startswith(_PROPER) else label[0].lower() + label[1:]
 
 
 def _shared_reason(revision: Revision, other: Revision) -> str:
@@ -430,7 +433,7 @@ def _shared_reason(revision: Revision, other: Revision) -> str:
 
     about = [_lower(TOPICS.label_for(c)) for c in common("topic")] + [
         _lower(DASHBOARD_INDICATORS.label_for(c)) for c in common("indicator")]
-    shares = [STUDENT_GROUPS.label_for(c) for c in common("student_group") if c != "all_students"] + [
+    shares = [_lower(STUDENT_GROUPS.label_for(c)) for c in common("student_group") if c != "all_students"] + [
         SPAN_WORDS[c] for c in common("grade_span")]
     parts = []
     if about:

@@ -306,6 +306,8 @@ def test_the_peers_page_says_when_the_match_is_weak(client, app):
     ids = publish(app, lea_record("Alone Unified"), lea_record("Too Rich Unified", unduplicated_pct=40.0))
     html = client.get(f"/peers?lea={ids['Alone Unified']}").text
     assert "Weak match: No LEA with published practices passed the calipers" in html
+    answer = client.get(f"/api/v1/peers?lea={ids['Alone Unified']}").json
+    assert answer["weak_match"] is True and answer["leas"] == [] and answer["message"].startswith("Weak match")
 
 
 def test_the_peers_page_shows_bad_answers_beside_the_form(client):

@@ -297,8 +297,9 @@ class PeerAnswer:
         if not self.weak_match:
             return None
         found = {0: "No LEA", 1: "Only one LEA"}.get(len(self.leas), f"Only {len(self.leas)} LEAs")
-        return (f"Weak match: {found} with published practices passed the calipers (fewer than {MIN_PEERS}). "
-                "The list is not padded with LEAs that differ more; read the figures before borrowing.")
+        return (f"Weak match: {found} with published practices passed the calipers (fewer than {MIN_PEERS} of "
+                "your kind, reporting enough of the same figures). The list is not padded with LEAs that differ "
+                "more; read the figures before borrowing.")
 
 
 def profile_for(lea_id: int | None, given: dict) -> Profile:

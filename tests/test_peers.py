@@ -138,6 +138,11 @@ def test_only_leas_of_the_same_kind_are_compared(app):
     assert set(answer.names) == {"Charter Elementary Twin", "Spans Unknown Twin"}
     unknown = next(p for p in answer.leas if p.lea.name == "Spans Unknown Twin")
     assert any("could not be checked" in r for r in unknown.reasons)
+    # grade spans unknown: any district or charter school, but still never a county office
+    vague = add_lea(app, "Spans Unknown Me", grade_spans=None)
+    assert "County Office Twin" not in ranking(app, vague).names and ranking(app, vague).kind == "unknown"
+    office = add_lea(app, "County Office Me", type="county_office", grade_spans=None)
+    assert ranking(app, office).names == ["County Office Twin"]
 
 
 def test_fewer_than_five_peers_is_a_weak_match_and_the_list_is_not_padded(app):

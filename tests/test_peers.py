@@ -315,6 +315,11 @@ def test_the_peers_page_says_when_the_match_is_weak(client, app):
     assert answer["weak_match"] is True and answer["leas"] == [] and answer["message"].startswith("Weak match")
 
 
+def test_a_profile_with_too_few_figures_is_told_what_to_give(client, five):
+    answer = client.get("/api/v1/peers?type=district&locale=rural").json
+    assert answer["weak_match"] is True and answer["leas"] == [] and "Describe your LEA by hand" in answer["message"]
+
+
 def test_the_peers_page_shows_bad_answers_beside_the_form(client):
     response = client.get("/peers?type=district&enrollment=-3&unduplicated_pct=130")
     assert response.status_code == 400

@@ -109,6 +109,11 @@ class Profile:
     def kind(self) -> str:
         return kind_of(self.type, self.grade_spans)
 
+    @property
+    def known(self) -> int:
+        """How many of the compared variables the profile reports."""
+        return sum(getattr(self, variable) is not None for variable in WEIGHTS)
+
 
 def kind_of(lea_type: str | None, grade_spans: Iterable[str] | None) -> str:
     """The kind an LEA is compared within (see the module's docstring)."""
@@ -296,6 +301,9 @@ class PeerAnswer:
     def message(self) -> str | None:
         if not self.weak_match:
             return None
+        if self.profile.known < MIN_SHARED:
+            return (f"Weak match: your profile gives fewer than {MIN_SHARED} of the figures compared, so no LEA "
+                    "can be matched. Describe your LEA by hand: at least its enrollment and % unduplicated.")
         found = {0: "No LEA", 1: "Only one LEA"}.get(len(self.leas), f"Only {len(self.leas)} LEAs")
         return (f"Weak match: {found} with published practices passed the calipers (fewer than {MIN_PEERS} of "
                 "your kind, reporting enough of the same figures). The list is not padded with LEAs that differ "

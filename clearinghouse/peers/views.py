@@ -24,8 +24,8 @@ def peers():
         try:
             answer = service.peers_for(PeersArgsSchema().load(source))
         except ValidationError as exc:
-            errors = dict(flatten_errors(exc.messages, label_of=lambda path: path.split("[")[0]))
-            errors = {path.split("[")[0]: message for path, message in errors.items()}
+            for path, message in flatten_errors(exc.messages, label_of=lambda path: path.split("[")[0]):
+                errors.setdefault(path.split("[")[0], message)  # a repeated parameter is named, not its position
             status = 400
     values = {key: (source.getlist(key) if hasattr(source, "getlist") else [source[key]]) for key in source}
     return render_template("peers/peers.html", answer=answer, errors=errors, values=values,

@@ -13,6 +13,7 @@ import pytest
 
 from clearinghouse.search import highlight as highlight_module
 from clearinghouse.search.engine import FACETS, Hit, IndexBusy, SearchEngine, SearchResult
+from clearinghouse.search.storage import IndexFolder
 
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
 
@@ -675,7 +676,7 @@ def test_a_second_rebuild_at_the_same_time_is_refused(tmp_path):
 def test_a_write_waits_for_the_lock_then_gives_up(tmp_path):
     e = SearchEngine(tmp_path, lock_timeout=0.2, write_attempts=2)
     e.rebuild(CORPUS[:1])
-    with e._exclusive():
+    with IndexFolder(tmp_path).lock():  # another writer holds the index
         other = SearchEngine(tmp_path, lock_timeout=0.2)
         with pytest.raises(IndexBusy):
             other.upsert(CORPUS[1])
@@ -695,12 +696,12 @@ def test_update_writes_several_changes_in_one_commit(tmp_path):
     e = SearchEngine(tmp_path)
     e.rebuild(CORPUS[:3])
     e.search("", {})
-    before = e._snapshot.generation
+    before = e.status().generation
     e.update(upserts=[practice("n1", "First quokka"), practice("n2", "Second quokka")], deletes=[CORPUS[0]["slug"]])
-    assert e.search("quokka", {}).total == 2 and e._snapshot.generation == before + 1
+    assert e.search("quokka", {}).total == 2 and e.status().generation == before + 1
     assert set(e.stamps()) == {"n1", "n2", CORPUS[1]["slug"], CORPUS[2]["slug"]}
     e.update()  # nothing to do: no commit
-    assert e.search("", {}).total == 4 and e._snapshot.generation == before + 1
+    assert e.search("", {}).total == 4 and e.status().generation == before + 1
 
 
 def test_a_journal_left_by_a_rebuild_that_died_is_dropped(tmp_path):

@@ -121,4 +121,4 @@ def test_bulk_workers_start_by_spawn_when_this_process_runs_threads(tmp_path, mo
     docs = documents(80)
     e = SearchEngine(tmp_path, rebuild_procs=2)
     assert e.rebuild(docs) == 80
-    assert e.search("", {}).total == 80 and len(e._snapshot.parts) == 2
+    assert e.search("", {}).total == 80 and e.status().segments == 2

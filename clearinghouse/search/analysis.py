@@ -175,6 +175,12 @@ def shortcut_term(phrase: tuple[str, ...]) -> str:
 NO_SHORTCUTS = Shortcuts(())
 
 
+@lru_cache(maxsize=16)
+def shortcuts_for(phrases: frozenset[tuple[str, ...]]) -> Shortcuts:
+    """The Shortcuts of an index's phrases (schema.PartPositions.phrases), built once per process."""
+    return Shortcuts(phrases)
+
+
 def index_terms(value: str, shortcuts: Shortcuts = NO_SHORTCUTS) -> list[tuple[str, list[int], float, int]]:
     """(term, positions, weight, frequency) for every distinct term of a composite value (see
     compose()). Acronym terms and shortcut phrases sit at the positions of the words they stand for

@@ -1,10 +1,14 @@
-"""The one place that reads and writes Whoosh's on-disk format below its public API: W3 posting lists.
+"""The one place that reads and writes Whoosh's on-disk format below its public API: W3 posting lists
+and numeric columns.
 
 Whoosh's public API reads a posting list one posting at a time (matcher.next(), .id(), .weight(): a
 few Python calls per posting, ids and weights 2-3x slower than decoding the list whole) and writes
 postings only through SegmentWriter's sorting pool (~10 us a posting; a 50,000-practice rebuild has
 ~30 million). So a search decodes whole posting lists here (read_postings) and a rebuild writes them
-here (TermsWriter). Everything else in clearinghouse/search goes through Whoosh's public API: its
+here (TermsWriter). Likewise a column reader gives one value per call (~3 us a document, 20-40x a
+single read): the two numeric columns every segment needs whole when it is opened (text lengths for
+BM25, publication times for sorting and empty queries) are read here in one call each
+(read_numeric_column). Everything else in clearinghouse/search goes through Whoosh's public API: its
 readers, column readers, cursors, term infos, codecs' writers, TOC and Index functions.
 
 The facts of whoosh-reloaded 2.7.5's W3 codec (whoosh/codec/whoosh3.py) relied on, each checked both
@@ -28,6 +32,10 @@ ways against Whoosh's own writer and reader by tests/search/test_ondisk.py:
    pack_ushort(field number) + the term's UTF-8 bytes, its extras["fieldmap"] mapping field name to
    number; the value is W3TermInfo.to_bytes() of a term info built with TermInfo's public
    constructor (weight, doc frequency, min and max length, max weight, first and last id).
+5. A NumericColumn of a segment is the file W3Codec.column_filename(segment, field name) (inside the
+   compound file when the segment has one): the values of documents 0, 1, ... packed big-endian, no
+   header; documents past the end have the column's default. The lengths of field F are such a
+   column of typecode "B" (length_to_byte), named "_F_len".
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from itertools import accumulate, chain
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_ushort, unpack_int
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK = 128  # postings per block, Whoosh's default
 PICKLE = 5  # see fact 3
@@ -51,6 +59,33 @@ def open_postings(reader):
     """The posting file of a SegmentReader's segment (compound or not), opened now: a later merge may
     delete the segment's files, and a file open before stays readable."""
     return reader.segment().open_file(reader.storage(), W3Codec.POSTS_EXT)
+
+
+def read_numeric_column(reader, fieldname: str, typecode: str, default=0) -> array:
+    """Every document's value of a NumericColumn of a SegmentReader's segment, in one read (fact 5)."""
+    segment = reader.segment()
+    storage = reader.storage()
+    n = segment.doc_count_all()
+    name = W3Codec.column_filename(segment, fieldname)
+    values = array(typecode)
+    if storage.file_exists(name):
+        count = min(storage.file_length(name) // values.itemsize, n)
+        f = storage.open_file(name)
+        try:
+            values = f.get_array(0, typecode, count)
+        finally:
+            f.close()
+    values.extend(array(typecode, [default]) * (n - len(values)))
+    return values
+
+
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+
+
+def read_lengths(reader, fieldname: str) -> list[int]:
+    """Every document's length of a field, as reader.doc_field_length() gives it (0 for none)."""
+    table = _LENGTH_OF_BYTE
+    return [table[b] for b in read_numeric_column(reader, f"_{fieldname}_len", "B")]
 
 
 def read_postings(postfile, info: W3TermInfo, with_values: bool = False):

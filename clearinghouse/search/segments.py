@@ -7,7 +7,8 @@ postings). A new index generation keeps the views of the segments it shares with
 only new segments (a commit adds a small one) are read afresh.
 
 Everything is read through Whoosh's public reader API (term infos, lexicons, cursors, column
-readers, field lengths) except the posting lists themselves, which ondisk.read_postings decodes whole.
+readers, field lengths) except what ondisk.py reads whole: posting lists, and the two numeric columns
+every segment needs (document lengths, publication times).
 """
 
 from __future__ import annotations
@@ -90,19 +91,17 @@ class SegmentView:
         self.cache = PostingCache(cache_budget)
         self._facets: dict[str, int] | None = None
         self._facet_groups: dict[str, dict[str, int]] | None = None
-        self._lengths: list[int] | None = None
         self._norms: tuple[float, list[float]] | None = None
-        self._published: array | None = None
         self._title_keys: list[str] | None = None
         self._idents: list[tuple[str, str]] | None = None
-        # Open every file now: a later merge may delete this segment's files, and an open file
-        # stays readable while a file opened later would not exist.
+        # Open or read every file now: a later merge may delete this segment's files, and an open
+        # file stays readable while a file opened later would not exist.
         self._postfile = ondisk.open_postings(self.reader)
-        schema_fields = ("ident", "published", "title_key", "display")
         self._columns = {
-            name: self.reader.column_reader(name, translate=False) for name in schema_fields
+            name: self.reader.column_reader(name, translate=False) for name in ("ident", "title_key", "display")
         }
-        self.reader.doc_field_length(0, "text")  # opens the lengths column
+        self._lengths = ondisk.read_lengths(self.reader, "text")
+        self._published = ondisk.read_numeric_column(self.reader, "published", "q")
 
     def close(self) -> None:
         self._postfile.close()
@@ -200,9 +199,6 @@ class SegmentView:
 
     def lengths(self) -> list[int]:
         """Text length (in tokens, as Whoosh stores it: one lossy byte) of every document."""
-        if self._lengths is None:
-            length = self.reader.doc_field_length
-            self._lengths = [length(d, "text") or 0 for d in range(self.size)]
         return self._lengths
 
     def norms(self, avg_length: float) -> list[float]:
@@ -217,8 +213,6 @@ class SegmentView:
 
     def published(self) -> array:
         """Publication time (epoch microseconds) of every document."""
-        if self._published is None:
-            self._published = array("q", self._columns["published"])
         return self._published
 
     def title_keys(self) -> list[str]:

@@ -6,6 +6,8 @@
 (b) segments written by the bulk builder (ondisk.TermsWriter) read through Whoosh's public reader
     and searcher exactly as the segment Whoosh's writer writes: terms, postings, term statistics,
     lengths, columns, stored fields, search results and scores.
+(c) the numeric columns read whole equal what Whoosh's column reader and doc_field_length give one
+    document at a time, in segments of both writers (Whoosh's in a compound file).
 """
 
 from __future__ import annotations
@@ -145,3 +147,15 @@ def test_whoosh_searches_bulk_segments_as_whoosh_segments(tmp_path, q):
           bulk_written(tmp_path / "bulk", docs).searcher() as b):
         want = [(hit.docnum, hit.score) for hit in a.search(q, limit=None)]
         assert [(hit.docnum, hit.score) for hit in b.search(q, limit=None)] == want and want
+
+
+@pytest.mark.parametrize("writer", [whoosh_written, bulk_written], ids=["whoosh writer", "bulk writer"])
+def test_numeric_columns_read_whole_as_whoosh_reads_them_one_by_one(tmp_path, writer):
+    docs = random_documents(300)
+    with writer(tmp_path / "ix", docs).reader() as reader:
+        assert reader.segment().is_compound() == (writer is whoosh_written)
+        published = list(reader.column_reader("published", translate=False))
+        assert list(ondisk.read_numeric_column(reader, "published", "q")) == published and len(set(published)) == 300
+        lengths = [reader.doc_field_length(d, "text") or 0 for d in range(len(docs))]
+        assert ondisk.read_lengths(reader, "text") == lengths and min(lengths) > 50
+        assert ondisk.read_numeric_column(reader, "no_such_column", "q", 7).tolist() == [7] * len(docs)

@@ -84,9 +84,9 @@ class IndexFolder:
             st = os.stat(path)
         return st.st_ino, st.st_mtime_ns, st.st_size
 
-    def current(self, pointer: dict | None = None) -> dict:
+    def current(self) -> dict:
         """The pointer (creating an empty index when there is none); IndexOutdated if its format is old."""
-        pointer = pointer or self.read_pointer() or self.ensure_pointer()
+        pointer = self.read_pointer() or self.ensure_pointer()
         if pointer.get("format") != INDEX_FORMAT:
             raise IndexOutdated(f"the search index in {self.path} has an old format: rebuild it")
         return pointer

@@ -107,7 +107,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .peers.service import similar_practices
+    from .peers.similar import similar_practices
     from .rendering import format_date, format_number, format_time, render_markdown
     from .schemas import field_metadata
     from .taxonomy import (

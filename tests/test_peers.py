@@ -10,6 +10,7 @@ import pytest
 from clearinghouse.extensions import db
 from clearinghouse.models import LEA
 from clearinghouse.peers import service
+from clearinghouse.peers import similar as similar_module
 from clearinghouse.practices import queries
 from clearinghouse.practices.importing import import_practices
 from clearinghouse.practices.interchange import RawRecord
@@ -361,7 +362,7 @@ def test_similar_practices_exclude_the_practice_itself_and_unpublished_ones(seed
                                         "topics": revision.codes("topic"),
                                         "student_groups": revision.codes("student_group"),
                                         "grade_spans": revision.codes("grade_span")})], publish=False)
-        similar = service.similar_practices(revision)
+        similar = similar_module.similar_practices(revision)
         titles = [s.revision.title for s in similar]
         assert similar and revision.title not in titles and draft_title not in titles
         assert all(s.revision.state == "published" for s in similar) and all(s.reason for s in similar)
@@ -382,7 +383,7 @@ def test_similar_practices_prefer_content_and_shared_tags(app):
                              "summary": "Summer algebra bridge for incoming ninth graders."}))
     with app.app_context():
         revision = next(r for r in queries.list_published().items if r.title.startswith("Day-two"))
-        similar = service.similar_practices(revision)
+        similar = similar_module.similar_practices(revision)
         assert similar[0].revision.title == "Attendance calls on the second day of absence"
         assert "also about attendance" in similar[0].reason
         assert "Algebra readiness summer bridge" not in [s.revision.title for s in similar[:1]]

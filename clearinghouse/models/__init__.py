@@ -1,6 +1,7 @@
 """The SQLAlchemy models, one module per aggregate."""
 
 from .audit import AuditEvent
+from .collection import VISIBILITIES, Collection, CollectionCurator, CollectionItem
 from .lea import LEA
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
 from .review import Review, Round
@@ -8,6 +9,7 @@ from .token import ApiToken
 from .user import ROLES, User, UserRole
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LEA", "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
-    "ROLES", "User", "UserRole",
+    "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutcomeMetric",
+    "Practice", "Resource", "Review", "Revision", "Round", "Tag",
+    "ROLES", "User", "UserRole", "VISIBILITIES",
 ]  # fmt: skip

@@ -34,3 +34,9 @@ class Unauthorized(DomainError):
     """No valid credentials (the API's bearer token is missing, unknown or revoked)."""
 
     status = 401
+
+
+class Conflict(DomainError):
+    """It clashes with what is there already (the same practice twice in one collection)."""
+
+    status = 409

@@ -12,7 +12,7 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .practice import Practice
+    from .practice import Practice, Revision
     from .user import User
 
 # public: listed and searchable; unlisted: anyone with the link; private: its curators only.
@@ -87,3 +87,15 @@ class CollectionItem(db.Model):
     collection: Mapped[Collection] = relationship(back_populates="items")
     practice: Mapped[Practice] = relationship()
     added_by: Mapped[User | None] = relationship()
+
+    @property
+    def revision(self) -> Revision | None:
+        """What the collection shows: the practice's current published version, or its archived one."""
+        published = self.practice.published_revision
+        if published is not None:
+            return published
+        return next((r for r in reversed(self.practice.revisions) if r.state == "archived"), None)
+
+    @property
+    def archived(self) -> bool:
+        return self.practice.published_revision is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
 from slugify import slugify
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -114,9 +114,10 @@ class Listing:
 
 def _matching(query: Select, q: str) -> Select:
     """Every word of `q` in the title or the network (case does not matter)."""
-    words = q.lower().split()
-    return query.where(and_(*(or_(func.lower(Collection.title).contains(w, autoescape=True),
-                                  func.lower(Collection.network).contains(w, autoescape=True)) for w in words)))
+    for word in q.lower().split():
+        query = query.where(or_(func.lower(Collection.title).contains(word, autoescape=True),
+                                func.lower(Collection.network).contains(word, autoescape=True)))
+    return query
 
 
 def list_public(q: str = "", page: int = 1, per_page: int = 50) -> Listing:

@@ -103,6 +103,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .collections import service as collections
     from .rendering import format_date, format_number, render_markdown
     from .schemas import field_metadata
     from .taxonomy import (
@@ -125,8 +126,6 @@ def register_template_helpers(app: Flask) -> None:
         EVIDENCE_LEVELS=EVIDENCE_LEVELS, EVIDENCE_REQUIREMENTS=EVIDENCE_REQUIREMENTS, METRIC_UNITS=METRIC_UNITS,
         RESOURCE_KINDS=RESOURCE_KINDS, SORT_ORDERS=SORT_ORDERS, STATE_LABELS=STATE_LABELS, field=field_metadata,
     )
-    from .collections import service as collections
-
     # For the include templates on the practice page and the search results (templates/collections/_*.html).
     app.jinja_env.globals.update(collections_for_practice=collections.collections_for_practice,
                                  curatable_collections=collections.curatable_collections)

@@ -228,9 +228,7 @@ def delete_collection(actor, slug: str) -> None:
 @atomic
 def set_featured(actor, slug: str, featured: bool) -> Collection:
     collection = _find(slug)
-    if collection is None or not permissions.may_view_collection(actor, collection):
-        raise NotFound(NOT_FOUND)
-    if not permissions.may_feature(actor, collection):
+    if collection is None or not permissions.may_feature(actor, collection):
         raise NotFound("There is no public collection at this address that you can feature.")
     collection.featured = featured
     db.session.commit()

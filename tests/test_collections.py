@@ -316,3 +316,15 @@ def test_deleting_a_collection_keeps_its_practices(seeded, people):
     assert client.post(f"/collections/{slug}/delete").status_code == 302
     assert client.get(f"/collections/{slug}").status_code == 404
     assert client.get(f"/practices/{LEAD}").status_code == 200
+
+
+def test_a_collection_has_an_atom_feed_except_when_private(seeded, people):
+    client = as_(seeded, people["facilitator"])
+    slug = create(client)
+    add(client, slug, LEAD, "Start <here> & now.")
+    feed = seeded.test_client().get(f"/collections/{slug}.atom")
+    assert feed.status_code == 200 and feed.content_type.startswith("application/atom+xml")
+    assert "<title>Teacher leaders for English learners: the LEAD program</title>" in feed.text
+    assert "Curator’s note: Start &lt;here&gt; &amp; now." in feed.text
+    private = create(client, title="Private", visibility="private")
+    assert seeded.test_client().get(f"/collections/{private}.atom").status_code == 404

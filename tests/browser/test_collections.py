@@ -82,6 +82,11 @@ def test_a_facilitator_curates_a_collection_with_the_keyboard(page: Page, live_s
     type_into(page, position, "1")
     page.keyboard.press("Enter")
     expect(page.locator(".collection-items > li").first).to_have_id(f"item-{LEAD}")
+    # With the script, a mouse user may drag an item onto another instead.
+    page.locator(f"#item-{PBIS}-title").drag_to(page.locator(f"#item-{LEAD}-title"))
+    expect(page.locator(".collection-items > li").first).to_have_id(f"item-{PBIS}")
+    press(page, page.locator(f"#item-{LEAD}").get_by_role("button", name="Move up"))
+    expect(page.locator(".collection-items > li").first).to_have_id(f"item-{LEAD}")
 
     press(page, page.get_by_role("link", name="Back to the collection"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Reclassification: where to start")

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from . import security
 from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if app.config["APP_ENV"] != "test" else logging.WARNING)
     register_extensions(app)
+    security.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)

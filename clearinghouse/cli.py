@@ -103,7 +103,22 @@ def seed_database() -> importing.ImportReport | None:
     return run_import(records, publish=True, dry_run=False, skip_invalid=False)
 
 
+mail_cli = AppGroup("mail", help="The mail outbox.")
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Send the queued messages that are due (safe to run from cron as often as you like)."""
+    from .mail import deliver_pending
+
+    sent, failed = deliver_pending()
+    click.echo(f"Sent {sent} message(s); {failed} kept for a later try.")
+    if failed:
+        fail(f"{failed} message(s) could not be sent now; they stay queued and are retried.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
     app.cli.add_command(practices_cli)
     app.cli.add_command(index_cli)
     app.cli.add_command(users_cli)

@@ -58,6 +58,6 @@ def check_response(app, request, response) -> None:
     except Exception as exc:  # the validation error names what differs
         details = "; ".join(str(e) for e in getattr(exc, "schema_errors", []) or [exc.__cause__ or exc])
         raise AssertionError(
-            f"{request.method} {request.full_path} answered {response.status_code} unlike the OpenAPI document: "
+            f"{request.method} {request.full_path[:200]} answered {response.status_code} unlike the OpenAPI document: "
             f"{exc}: {details}\n{response.get_data(as_text=True)[:500]}"
         ) from exc

@@ -98,7 +98,6 @@ def test_resubmission_opens_a_new_round_offered_first_to_earlier_reviewers_with_
         assert items[0].offered_first and items[0].revision.id == rid
         assert not vetting_queue.queue(user(people["reviewer2"]), {}).items[0].offered_first
     assert [m["To"] for m in mailbox.messages] == [people["reviewer"].email]
-    login(app.test_client(), None)
     client = app.test_client()
     login(client, people["reviewer"])
     page = client.get(f"/review/{rid}").text

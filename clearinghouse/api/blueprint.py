@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError
 from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
 from ..schemas import flatten_errors
+from ..security import json_body
 
 bp = Blueprint("api", __name__)
 
@@ -44,8 +45,9 @@ def reader():
     return token_user() if request.headers.get("Authorization") else None
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
+def json_object() -> dict:
+    """The request's body as a JSON object (security.json_body refuses what cannot be stored)."""
+    data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", {"body": "must be a JSON object"})
     return data

@@ -12,7 +12,7 @@ from flask import jsonify
 
 from ..collections import service as collections
 from ..schemas import CollectionListArgsSchema, CollectionListSchema, CollectionOutSchema
-from .blueprint import bp, json_body, load_args, reader, token_user
+from .blueprint import bp, json_object, load_args, reader, token_user
 
 if TYPE_CHECKING:
     from ..models import Collection
@@ -36,7 +36,7 @@ def collections_list():
 @bp.post("/collections")
 def collections_create():
     user = token_user()
-    return jsonify(dump(collections.create_collection(user, json_body()), user)), 201
+    return jsonify(dump(collections.create_collection(user, json_object()), user)), 201
 
 
 @bp.get("/collections/<slug>")
@@ -48,7 +48,7 @@ def collections_get(slug: str):
 @bp.put("/collections/<slug>")
 def collections_put(slug: str):
     user = token_user()
-    return jsonify(dump(collections.update_collection(user, slug, json_body()), user))
+    return jsonify(dump(collections.update_collection(user, slug, json_object()), user))
 
 
 @bp.delete("/collections/<slug>")
@@ -60,14 +60,14 @@ def collections_delete(slug: str):
 @bp.post("/collections/<slug>/items")
 def collections_add_item(slug: str):
     user = token_user()
-    collections.add_item(user, slug, json_body())
+    collections.add_item(user, slug, json_object())
     return jsonify(dump(collections.get_collection(user, slug), user)), 201
 
 
 @bp.patch("/collections/<slug>/items/<practice>")
 def collections_update_item(slug: str, practice: str):
     user = token_user()
-    collections.update_item(user, slug, practice, json_body())
+    collections.update_item(user, slug, practice, json_object())
     return jsonify(dump(collections.get_collection(user, slug), user))
 
 

@@ -71,7 +71,19 @@ def build_spec(server: str = "") -> dict:
     )
     _submission_paths(spec)
     _collection_paths(spec)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _limits(document)
+    return document
+
+
+def _limits(document: dict) -> None:
+    """Every operation may be refused for the size of what it was sent (security.py's limits)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            operation["responses"].setdefault("414", {"description": "The address is too long", **error})
+            if method in ("post", "put", "patch"):
+                operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 
 
 def _submission_paths(spec: APISpec) -> None:

@@ -17,7 +17,7 @@ from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema
 from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
-from .blueprint import bp, json_body, token_user
+from .blueprint import bp, json_object, token_user
 
 
 def dump(revision: Revision, user) -> dict:
@@ -46,7 +46,7 @@ def dump(revision: Revision, user) -> dict:
 @bp.post("/submissions")
 def submissions_create():
     user = token_user()
-    revision, _ = vetting.start_draft(user, json_body())
+    revision, _ = vetting.start_draft(user, json_object())
     return jsonify(dump(revision, user)), 201
 
 
@@ -59,14 +59,14 @@ def submissions_get(revision_id: int):
 @bp.put("/submissions/<int:revision_id>")
 def submissions_put(revision_id: int):
     user = token_user()
-    revision, _ = vetting.save_draft(user, revision_id, json_body())
+    revision, _ = vetting.save_draft(user, revision_id, json_object())
     return jsonify(dump(revision, user))
 
 
 @bp.post("/submissions/<int:revision_id>/submit")
 def submissions_submit(revision_id: int):
     user = token_user()
-    record = json_body() if request.get_data() else None
+    record = json_object() if request.get_data() else None
     revision = vetting.submit(user, revision_id, record)
     return jsonify(dump(revision, user))
 
@@ -82,7 +82,7 @@ def submissions_claim(revision_id: int):
 def submissions_review(revision_id: int):
     user = token_user()
     try:
-        answers = ReviewInSchema().load(json_body())
+        answers = ReviewInSchema().load(json_object())
     except ValidationError as exc:
         raise ValidationFailed("The review is not valid.", dict(flatten_errors(exc.messages))) from exc
     version = answers.pop("version")

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..schemas import CollectionInSchema
+from ..security import safe_next
 from . import service
 
 bp = Blueprint("collections", __name__)
@@ -21,9 +22,9 @@ def _details(form) -> dict:
 
 
 def _back(default: str) -> str:
-    """Where a form asked to return to (an address on this site only), else `default`."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    """Where a form asked to return to (a path on this site only), else `default`."""
+    target = request.form.get("next")
+    return safe_next(target) if target else default
 
 
 def _edit_url(slug: str, anchor: str | None = None) -> str:

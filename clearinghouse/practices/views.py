@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .. import permissions
 from ..collections import service as collections
+from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import queries
 
@@ -15,7 +16,7 @@ bp = Blueprint("practices", __name__)
 
 def _page_arg() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) >= 1 else 1
+    return int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
 
 
 @bp.get("/")

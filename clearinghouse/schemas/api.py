@@ -20,6 +20,17 @@ class LEAOutSchema(LEASchema):
 
 
 LEA_BRIEF = ("name", "county", "locale", "type")
+MAX_PAGE = 100_000  # far past any result list; keeps offsets inside the database's integers
+
+
+def page_field() -> fields.Integer:
+    return fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=MAX_PAGE, error=f"page must be a whole number from 1 to {MAX_PAGE:,}."))
+
+
+def per_page_field() -> fields.Integer:
+    return fields.Integer(load_default=20, validate=validate.Range(
+        min=1, max=100, error="per_page must be a whole number from 1 to 100."))
 
 
 def practice_url(slug: str) -> str:
@@ -70,10 +81,8 @@ class ListArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="must be 1 or more"))
-    per_page = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=100, error="must be between 1 and 100")
-    )
+    page = page_field()
+    per_page = per_page_field()
 
 
 class ErrorDetailSchema(Schema):
@@ -100,10 +109,8 @@ class _SearchArgsBase(Schema):
         load_default="relevance",
         validate=validate.OneOf(SORTS, error='"{input}" is not one of ' + ", ".join(SORTS) + "."),
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="must be 1 or more"))
-    per_page = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=100, error="must be between 1 and 100")
-    )
+    page = page_field()
+    per_page = per_page_field()
 
     @pre_load
     def _from_multidict(self, data: Any, **kwargs: Any) -> Any:

@@ -1,7 +1,7 @@
 """collections
 
 Revision ID: ef6f5de5f5d4
-Revises: 9e1f43f1f68d
+Revises: 41c48f2fbfbb
 Create Date: 2026-12-01 20:25:58.412083
 
 """
@@ -13,7 +13,7 @@ import clearinghouse.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'ef6f5de5f5d4'
-down_revision = '9e1f43f1f68d'
+down_revision = '41c48f2fbfbb'
 branch_labels = None
 depends_on = None
 

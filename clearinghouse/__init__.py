@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import health
     from .accounts.views import bp as accounts_bp
     from .api import collections, submissions, views  # noqa: F401  (their routes register on the API blueprint)
     from .api.blueprint import bp as api_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from .vetting.views import bp as vetting_bp
 
     app.register_blueprint(practices_bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(vetting_bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -15,12 +16,28 @@ from .errors import DomainError
 from .practices import importing, queries
 from .practices.interchange import FormatError, read_records, write_records
 
+log = logging.getLogger(__name__)
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
 
 
 def fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+class CleanGroup(AppGroup):
+    """Commands that end with a one-line reason on stderr and exit 1, never a raw traceback (logged at DEBUG)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except DomainError as exc:
+            fail(exc.message)
+        except Exception as exc:  # noqa: BLE001 — an operator needs the reason, not the stack
+            log.debug("command failed", exc_info=True)
+            fail(f"{type(exc).__name__}: {exc}")
 
 
 def _progress(label: str, total: int):
@@ -52,7 +69,7 @@ def _rebuild_index() -> int:
         return search.rebuild(progress=bar.update)
 
 
-practices_cli = AppGroup("practices", help="Import and export practices in the interchange format.")
+practices_cli = CleanGroup("practices", help="Import and export practices in the interchange format.")
 
 
 @practices_cli.command("import")
@@ -103,7 +120,7 @@ def seed_database() -> importing.ImportReport | None:
     return run_import(records, publish=True, dry_run=False, skip_invalid=False)
 
 
-mail_cli = AppGroup("mail", help="The mail outbox.")
+mail_cli = CleanGroup("mail", help="The mail outbox.")
 
 
 @mail_cli.command("send")
@@ -135,7 +152,7 @@ def register(app: Flask) -> None:
             click.echo(f"Seeded {report.created} published practices.")
 
 
-index_cli = AppGroup("index", help="Build and check the search index.")
+index_cli = CleanGroup("index", help="Build and check the search index.")
 
 
 @index_cli.command("rebuild")
@@ -179,7 +196,7 @@ def index_check(repair: bool) -> None:
     fail(f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra")
 
 
-users_cli = AppGroup("users", help="Create accounts, grant roles and make API tokens.")
+users_cli = CleanGroup("users", help="Create accounts, grant roles and make API tokens.")
 
 
 @users_cli.command("create")

@@ -40,3 +40,9 @@ class Conflict(DomainError):
     """It clashes with what is there already (the same practice twice in one collection)."""
 
     status = 409
+
+
+class Unavailable(DomainError):
+    """A part the answer needs is not usable right now (the search index is missing or being rebuilt)."""
+
+    status = 503

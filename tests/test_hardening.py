@@ -100,3 +100,60 @@ def test_form_fields_with_nul_are_refused(client, people):
 def test_an_overlong_address_is_answered_as_json_under_the_api(client):
     response = client.get("/api/v1/search?q=" + "a" * 9000)
     assert response.status_code == 414 and response.json["error"]["status"] == 414
+
+
+def test_healthz_is_ok_when_the_database_and_the_index_agree(seeded):
+    response = seeded.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json["status"] == "ok"
+
+
+def test_a_missing_index_is_reported_never_taken_for_no_results(seeded, caplog):
+    import shutil
+
+    shutil.rmtree(seeded.config["SEARCH_INDEX_DIR"])
+    client = seeded.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and "missing" in health.json["reason"]
+    with caplog.at_level("ERROR"):
+        page = client.get("/search?q=math")
+    assert page.status_code == 503 and "Search is being rebuilt" in page.text and "No practice" not in page.text
+    assert any("search index missing or empty" in r.getMessage() for r in caplog.records)
+    api = client.get("/api/v1/search?q=math")
+    assert api.status_code == 503 and api.json["error"]["message"].startswith("Search is being rebuilt")
+
+
+def test_an_index_behind_the_database_fails_the_health_check(seeded, practice_record, monkeypatch):
+    from clearinghouse.search import service as search
+
+    monkeypatch.setattr(search, "reindex", lambda slugs: (_ for _ in ()).throw(OSError("disk full")))
+    with seeded.app_context():
+        from clearinghouse.practices.importing import import_practices
+        from clearinghouse.practices.interchange import RawRecord
+
+        import_practices([RawRecord(1, practice_record)], publish=True)
+    health = seeded.test_client().get("/healthz")
+    assert health.status_code == 503 and "behind" in health.json["reason"], health.json
+
+
+@pytest.mark.parametrize("name, content", [("empty.csv", ""), ("empty.jsonl", ""), ("header.csv", "title,summary\n"),
+                                           ("deep.json", "[" * 100000 + "]" * 100000)])
+def test_an_import_with_nothing_to_import_or_too_deep_fails_with_a_reason(app, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    result = app.test_cli_runner().invoke(args=["practices", "import", str(path)])
+    assert result.exit_code == 1 and "Error:" in result.output, result.output
+    assert "no records" in result.output or "nested too deeply" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_index_repair_on_an_unwritable_folder_says_why(seeded, monkeypatch):
+    from clearinghouse.search import service as search
+
+    def refuse(report):
+        raise PermissionError(13, "Permission denied", seeded.config["SEARCH_INDEX_DIR"])
+
+    monkeypatch.setattr(search, "repair", refuse)
+    monkeypatch.setattr(search, "check", lambda: search.IndexReport(missing=["x"]))
+    result = seeded.test_cli_runner().invoke(args=["index", "check", "--repair"])
+    assert result.exit_code == 1 and "Error: PermissionError" in result.output and "Permission denied" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # ended by the command, not a crash

@@ -66,7 +66,9 @@ def build_spec(server: str = "") -> dict:
             "`match` says whether the results contain every word (after synonyms and spelling correction), "
             "only some of them, or nothing matched.",
             "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
-            "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"]},
+            "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"],
+                          "503": {"description": "The search index is missing or being rebuilt",
+                                  "content": {"application/json": {"schema": "Error"}}}},
         }},
     )
     _submission_paths(spec)

@@ -66,6 +66,18 @@ def read_records(path: str | Path) -> list[RawRecord]:
 
 
 def parse_records(text: str, kind: str) -> list[RawRecord]:
+    if not text.strip():
+        raise FormatError("the file is empty: there are no records to import")
+    try:
+        records = _parse(text, kind)
+    except RecursionError as exc:
+        raise FormatError("a record is nested too deeply to be a practice") from exc
+    if not records:
+        raise FormatError("the file holds no records to import")
+    return records
+
+
+def _parse(text: str, kind: str) -> list[RawRecord]:
     if kind == "json":
         try:
             data = json.loads(text)

@@ -60,8 +60,3 @@ def lea(lea_id: int):
     lea = queries.get_lea(lea_id)
     practices = queries.list_published(per_page=100, filters={"lea": [lea.id]}).items
     return render_template("practices/lea.html", lea=lea, practices=practices)
-
-
-@bp.get("/healthz")
-def healthz():
-    return {"status": "ok", "published_practices": queries.count_published()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from ..errors import Unavailable
 from ..extensions import db
 from ..models import Practice, Revision
 from ..practices.queries import PUBLISHED, count_published, published_query
@@ -82,6 +83,17 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
 
 def index_exists() -> bool:
     return engine().exists()
+
+
+def health() -> str | None:
+    """Why this node's index cannot answer searches truthfully (missing, empty, behind), or None when it can."""
+    published = count_published()
+    indexed = indexed_count()
+    if published and not indexed:
+        return f"the search index is missing or empty while {published} practices are published"
+    if indexed != published:
+        return f"the search index holds {indexed} practices, the database {published} (behind)"
+    return None
 
 
 @dataclass
@@ -184,8 +196,20 @@ class SearchPage:
         return max(1, -(-self.result.total // self.result.per_page))
 
 
+REBUILDING = "Search is being rebuilt. Please try again in a few minutes; browsing by topic still works."
+
+
+def indexed_count() -> int:
+    return engine().search("", {}, sort="newest", page=1, per_page=1).total
+
+
 def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int) -> SearchPage:
     result = engine().search(q, filters, sort=sort, page=page, per_page=per_page)
+    if result.total == 0 and not index_exists() and count_published() and not indexed_count():
+        # An empty index while practices are published is a missing index: never answer "no practice matches".
+        log.error("search index missing or empty in %s: run `flask index rebuild`",
+                  current_app.config["SEARCH_INDEX_DIR"])
+        raise Unavailable(REBUILDING)
     slugs = [hit.slug for hit in result.hits]
     found = {
         r.practice.slug: r

@@ -20,11 +20,9 @@ from .. import permissions
 from ..accounts import service as accounts
 from ..errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import VISIBILITIES, Collection, CollectionCurator, CollectionItem, Practice, User
+from ..models import Collection, CollectionCurator, CollectionItem, Practice, User
 from ..models.types import utcnow
 from ..schemas import CollectionInSchema, ItemInSchema, ItemPatchSchema, flatten_errors
-
-__all__ = ["VISIBILITIES"]  # the choices the forms offer, as the model defines them
 
 NOT_FOUND = "There is no collection at this address."
 NOT_CURATOR = "There is no collection at this address that you can curate."

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..errors import Conflict, DomainError, ValidationFailed
+from ..models import VISIBILITIES
 from ..schemas import CollectionInSchema
 from ..security import safe_next
 from . import service
@@ -45,7 +46,7 @@ def index():
 def new():
     permissions.require(permissions.may_create_collection(current_user))
     return render_template("collections/form.html", collection=None, values={"visibility": "private"}, errors={},
-                           visibilities=service.VISIBILITIES, hints=HINTS)
+                           visibilities=VISIBILITIES, hints=HINTS)
 
 
 @bp.post("/collections")
@@ -55,7 +56,7 @@ def create():
         collection = service.create_collection(current_user, _details(request.form))
     except ValidationFailed as exc:
         return render_template("collections/form.html", collection=None, values=request.form, errors=exc.fields,
-                               message=exc.message, visibilities=service.VISIBILITIES, hints=HINTS), 400
+                               message=exc.message, visibilities=VISIBILITIES, hints=HINTS), 400
     flash("Collection created. Add practices from their pages, from search results, or below.")
     return redirect(_edit_url(collection.slug))
 
@@ -64,7 +65,7 @@ def create():
 def collection(slug: str):
     found = service.get_collection(current_user, slug)
     return render_template("collections/collection.html", collection=found,
-                           may=service.permission_flags(current_user, found), visibilities=service.VISIBILITIES)
+                           may=service.permission_flags(current_user, found), visibilities=VISIBILITIES)
 
 
 @bp.get("/collections/<slug>.atom")
@@ -81,7 +82,7 @@ def feed(slug: str):
 def edit(slug: str):
     found = service.get_for_curating(current_user, slug)
     return render_template("collections/edit.html", collection=found, values=found, errors={},
-                           may=service.permission_flags(current_user, found), visibilities=service.VISIBILITIES,
+                           may=service.permission_flags(current_user, found), visibilities=VISIBILITIES,
                            hints=HINTS)
 
 
@@ -94,7 +95,7 @@ def save(slug: str):
         found = service.get_for_curating(current_user, slug)
         return render_template("collections/edit.html", collection=found, values=request.form, errors=exc.fields,
                                message=exc.message, may=service.permission_flags(current_user, found),
-                               visibilities=service.VISIBILITIES, hints=HINTS), 400
+                               visibilities=VISIBILITIES, hints=HINTS), 400
     flash("Collection saved.")
     return redirect(_edit_url(slug))
 

@@ -108,7 +108,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .collections import service as collections
-    from .rendering import format_date, format_number, render_markdown
+    from .rendering import format_date, format_number, format_time, render_markdown
     from .schemas import field_metadata
     from .taxonomy import (
         EVIDENCE_LEVELS,
@@ -125,6 +125,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals.update(
         VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, REQUIRED_SECTIONS=REQUIRED_SECTIONS,
         EVIDENCE_LEVELS=EVIDENCE_LEVELS, EVIDENCE_REQUIREMENTS=EVIDENCE_REQUIREMENTS, METRIC_UNITS=METRIC_UNITS,

@@ -47,6 +47,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "2")),  # seconds a request may wait on the mail server
         # Try the outbox right after each commit (otherwise only `flask mail send`, e.g. from cron, sends).
         "MAIL_SEND_AFTER_COMMIT": env.get("MAIL_SEND_AFTER_COMMIT", "1").lower() in ("1", "true", "yes"),
+        # Where people write about the site (accessibility problems, privacy questions); shown on /accessibility.
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

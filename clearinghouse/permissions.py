@@ -212,6 +212,12 @@ def may_open_review_page(actor: Any, revision: Revision) -> bool:
     return VETTING_STAFF.allows(actor, revision)
 
 
+def may_delete_draft(actor: Any, revision: Revision) -> bool:
+    """Only its author deletes a draft, and only while it is a draft (once submitted it stays on record)."""
+    user = _user(actor)
+    return user is not None and revision.author_id == user.id and revision.state == "draft"
+
+
 # ---------------------------------------------------------------- collections
 # Facilitators create collections and curate the ones they are curators of; a private collection is seen by
 # its curators only (hidden from everyone else, admins included, as not found); an unlisted one by anyone

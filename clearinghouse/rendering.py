@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import nh3
 from markdown_it import MarkdownIt
@@ -16,6 +17,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set(), "ol": {"start"}}
 # CommonMark (nested lists with two-space indents, as people type them), tables; raw HTML is escaped.
+# The site serves California: times are shown in Pacific time, with the zone named (PST or PDT).
+PACIFIC = ZoneInfo("America/Los_Angeles")
 _md = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -48,3 +51,11 @@ def format_number(value: float | int | None, unit: str | None = None) -> str:
 
 def format_date(value: datetime | None) -> str:
     return value.strftime("%-d %B %Y") if value else ""
+
+
+def format_time(value: datetime | None) -> str:
+    """A moment in Pacific time, the zone named: "3 Dec 2026, 2:05 PM PST" (stored times are UTC)."""
+    if value is None:
+        return ""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(PACIFIC)
+    return local.strftime("%-d %b %Y, %-I:%M %p %Z")

@@ -52,7 +52,8 @@ def test_register_with_a_known_lea_and_the_rules_for_passwords_and_duplicates(ap
     assert taken.status_code == 400 and "already has an account" in taken.text
     no_lea = client.post("/register", data={"name": "A", "email": "b@example.org", "password": PASSWORD,
                                             "lea": "new"})
-    assert no_lea.status_code == 400 and no_lea.text.count("choose one") == 2
+    assert no_lea.status_code == 400 and "Choose the new LEA&#39;s county." in no_lea.text
+    assert "Choose the new LEA&#39;s type." in no_lea.text and "Enter the new LEA&#39;s name." in no_lea.text
     ok = client.post("/register", data={"name": "A", "email": "c@example.org", "password": PASSWORD,
                                         "lea": str(known)})
     assert ok.status_code == 200

@@ -66,7 +66,7 @@ def test_a_draft_keeps_whatever_was_typed_even_invalid_and_submit_shows_every_er
                                                             "state_priorities": ["5"], "action": "submit"})
     assert refused.status_code == 400
     page = refused.text
-    assert "The practice is not ready to submit" in page
+    assert "We saved your draft; fix these to submit" in page
     for field_id, message in (("f-summary", "Summary is required."),
                               ("f-lea-enrollment", "Enrollment must be a whole number."),
                               ("f-contact-email", "Contact email is not a valid email address."),

@@ -10,11 +10,13 @@ from ..taxonomy import COUNTIES, LEA_TYPES
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Work email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password (at least 12 characters)", validators=[DataRequired()])
+    """Its fields carry no validators: service.register checks them all at once, so one round reports all."""
+
+    name = StringField("Your name")
+    email = EmailField("Work email")
+    password = PasswordField("Password (at least 12 characters)")
     lea = SelectField("Your LEA", choices=[], validate_choice=False)
-    new_lea_name = StringField("New LEA's name", validators=[Length(max=200)])
+    new_lea_name = StringField("New LEA's name")
     new_lea_county = SelectField("New LEA's county", choices=[("", "Choose a county")] + list(COUNTIES.values.items()),
                                  validate_choice=False)
     new_lea_type = SelectField("New LEA's type", choices=[("", "Choose a type")] + list(LEA_TYPES.values.items()),

@@ -45,13 +45,16 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed("Please check the email address.", {"email": "is not a valid email address"}) from exc
+        raise ValidationFailed("Please check the email address.", {
+            "email": f"“{email.strip()}” is not a valid email address: write it like name@district.org."
+            if email.strip() else "Enter your email address."}) from exc
 
 
 def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed("Please choose a longer password.",
-                               {"password": f"must be at least {MIN_PASSWORD} characters"})
+                               {"password": f"The password must be at least {MIN_PASSWORD} characters long "
+                                            f"(it has {len(password or '')})."})
 
 
 def find_user(email: str) -> User | None:
@@ -63,10 +66,13 @@ def find_user(email: str) -> User | None:
 
 def register(name: str, email: str, password: str, lea_id: str | int | None,
              new_lea: dict | None = None) -> User:
-    """A contributor account, unconfirmed until the emailed link is followed."""
+    """A contributor account, unconfirmed until the emailed link is followed. Every field is checked at once, so
+    one round of the form reports every problem."""
     errors = {}
     if not (name or "").strip():
-        errors["name"] = "is required"
+        errors["name"] = "Enter your name."
+    elif len(name.strip()) > 200:
+        errors["name"] = "Your name must be at most 200 characters."
     try:
         email = normalize_email(email or "")
     except ValidationFailed as exc:
@@ -78,21 +84,23 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
     lea = None
     if lea_id == "new":
         new_lea = new_lea or {}
-        for key, vocab in (("county", COUNTIES), ("type", LEA_TYPES)):
+        for key, vocab in (("county", COUNTIES), ("type", LEA_TYPES)):  # the key is also the word people read
             if new_lea.get(key) not in vocab:
-                errors[f"new_lea_{key}"] = "choose one"
+                errors[f"new_lea_{key}"] = f"Choose the new LEA's {key}."
         if not (new_lea.get("name") or "").strip():
-            errors["new_lea_name"] = "is required"
+            errors["new_lea_name"] = "Enter the new LEA's name."
+        elif len(new_lea["name"].strip()) > 200:
+            errors["new_lea_name"] = "The new LEA's name must be at most 200 characters."
     elif lea_id:
         lea = db.session.get(LEA, int(lea_id)) if str(lea_id).isdigit() else None
         if lea is None:
-            errors["lea"] = "choose an LEA from the list, or a new one"
+            errors["lea"] = "Choose your LEA from the list, or add a new one."
     else:
-        errors["lea"] = "choose your LEA, or add a new one"
+        errors["lea"] = "Choose your LEA, or add a new one."
     if "email" not in errors and find_user(email):
-        errors["email"] = "already has an account: sign in, or reset the password"
+        errors["email"] = "This email address already has an account: sign in, or reset the password."
     if errors:
-        raise ValidationFailed("Please fix the fields marked below.", errors)
+        raise ValidationFailed("Please fix these and register again.", errors)
     if lea is None:
         lea = LEA(name=new_lea["name"].strip(), county=new_lea["county"], type=new_lea["type"])
         db.session.add(lea)

@@ -11,7 +11,7 @@ from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
 from ..security import safe_next
-from ..vetting.workflow import TRANSITIONS
+from ..vetting.workflow import EVENT_LABELS
 from . import service
 from .forms import ActionForm, ForgotForm, LoginForm, RegisterForm, ResetForm, TokenForm
 
@@ -119,6 +119,8 @@ def create_token():
             new_token = service.create_token(current_user, form.name.data)[1]
         except ValidationFailed as exc:
             _attach(form, exc)
+        else:
+            form = TokenForm(formdata=None)  # the next token gets a name of its own
     status = 400 if form.errors else 201
     return render_template("accounts/account.html", form=form, action=ActionForm(), new_token=new_token), status
 
@@ -160,6 +162,6 @@ def admin_audit():
         events = service.audit_log(current_user, filters)
     except ValidationFailed as exc:
         events, error = [], exc
-    actions = [(a, a) for a in ("create", *TRANSITIONS)]
+    actions = [(a, label.capitalize()) for a, label in EVENT_LABELS.items()]
     return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=actions,
                            error=error), 400 if error else 200

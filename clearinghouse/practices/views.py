@@ -60,3 +60,16 @@ def lea(lea_id: int):
     lea = queries.get_lea(lea_id)
     practices = queries.list_published(per_page=100, filters={"lea": [lea.id]}).items
     return render_template("practices/lea.html", lea=lea, practices=practices)
+
+
+# The pages about the site itself: who runs it and how vetting works, accessibility, privacy.
+ABOUT_PAGES = {name: f"pages/{name}.html" for name in ("about", "accessibility", "privacy")}
+
+
+@bp.get("/about", endpoint="about")
+@bp.get("/accessibility", endpoint="accessibility")
+@bp.get("/privacy", endpoint="privacy")
+def about_page():
+    return render_template(ABOUT_PAGES[request.endpoint.split(".")[-1]],
+                           reviews_required=current_app.config["REVIEWS_REQUIRED"],
+                           contact=current_app.config["CONTACT_EMAIL"])

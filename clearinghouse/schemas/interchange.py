@@ -19,6 +19,7 @@ from ..taxonomy import (
     LEA_TYPES,
     LOCALES,
     METRIC_UNITS,
+    REQUIRED_SECTIONS,
     RESOURCE_KINDS,
     SECTIONS,
     STATE_PRIORITIES,
@@ -103,7 +104,7 @@ class LEASchema(StrictSchema):
 # The story: one Markdown field per part of taxonomy.SECTIONS, the required ones marked.
 SectionsSchema = StrictSchema.from_dict(
     {
-        name: _text(label, required=name in ("problem", "journey", "outcomes"), max=SECTION_MAX, hint=guidance)
+        name: _text(label, required=name in REQUIRED_SECTIONS, max=SECTION_MAX, hint=guidance)
         for name, (label, guidance) in SECTIONS.items()
     },
     name="SectionsSchema",
@@ -252,7 +253,8 @@ def evidence_problem(data: dict) -> str | None:
 
 
 def field_metadata(path: str, schema: Schema | None = None) -> dict:
-    """The metadata (label, hint, max) of the field at an interchange path: `lea.county`, `resources[0].url`."""
+    """The metadata (label, hint, max, and whether it is required) of the field at an interchange path:
+    `lea.county`, `resources[0].url`."""
     node: Any = schema or PracticeSchema()
     meta: dict = {}
     for part in path.replace("]", "").replace("[", ".").split("."):
@@ -262,7 +264,7 @@ def field_metadata(path: str, schema: Schema | None = None) -> dict:
         field = declared.get(part)
         if field is None:
             return meta
-        meta = field.metadata
+        meta = {**field.metadata, "required": field.required}
         while isinstance(field, fields.List):
             field = field.inner
         node = field.schema if isinstance(field, fields.Nested) else field

@@ -2,6 +2,7 @@
 
 Field names are the interchange format's own paths (`lea.enrollment`, `outcome_metrics[0].label`), so every
 error the schema reports lands beside its field. Blank inputs are left out, so a draft keeps only what was typed.
+The field lists are the schema's own (`clearinghouse.schemas`), so a new field of the format reaches the form.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..schemas import GROUP_FIELDS, LEA_CONTEXT_FIELDS, METRIC_FIELDS, RESOURCE_FIELDS
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES
 
-LEA_CONTEXT = ("cds_code", "locale", "enrollment", "unduplicated_pct", "el_pct", "foster_youth_pct")
-METRIC_FIELDS = ("label", "indicator", "student_group", "baseline", "baseline_year", "result", "result_year", "unit")
-RESOURCE_FIELDS = ("title", "url")
-GROUPS = {"investment": ("amount_usd", "notes"), "timeline": ("start_year", "end_year"),
-          "contact": ("name", "title", "email")}
+# The LEA's identity (name, type, county) is fixed by the writer's account; the writer describes its context.
+LEA_IDENTITY = ("name", "type", "county")
+LEA_FORM_FIELDS = tuple(f for f in LEA_CONTEXT_FIELDS if f not in LEA_IDENTITY)
+LEA_LIST_FIELDS = ("grade_spans",)
 _ROW = re.compile(r"^(outcome_metrics|resources)\[(\d+)\]\.(\w+)$")
 
 
@@ -35,7 +36,11 @@ def record_from_form(form: MultiDict) -> dict[str, Any]:
     for key in ("title", "summary", "evidence_level"):
         if _text(form, key):
             record[key] = _text(form, key)
-    lea = _group(form, "lea", LEA_CONTEXT)
+    lea: dict[str, Any] = _group(form, "lea", tuple(f for f in LEA_FORM_FIELDS if f not in LEA_LIST_FIELDS))
+    for key in LEA_LIST_FIELDS:
+        codes = [c for c in form.getlist(f"lea.{key}") if c]
+        if codes:
+            lea[key] = codes
     if lea:
         record["lea"] = lea
     for vocabulary in TAG_VOCABULARIES:
@@ -57,7 +62,7 @@ def record_from_form(form: MultiDict) -> dict[str, Any]:
                 kept.append(values)
         if kept:
             record[key] = kept
-    for key, names in GROUPS.items():
+    for key, names in GROUP_FIELDS.items():
         group = _group(form, key, names)
         if group:
             record[key] = group
@@ -70,13 +75,14 @@ def record_from_form(form: MultiDict) -> dict[str, Any]:
 def form_values(record: dict[str, Any]) -> dict[str, Any]:
     """What each field of the form shows, from a record (as typed, or as stored)."""
     values: dict[str, Any] = {k: record.get(k) for k in ("title", "summary", "evidence_level")}
-    for key in LEA_CONTEXT:
-        values[f"lea.{key}"] = (record.get("lea") or {}).get(key)
+    lea = record.get("lea") or {}
+    for key in LEA_FORM_FIELDS:
+        values[f"lea.{key}"] = [str(c) for c in lea.get(key) or []] if key in LEA_LIST_FIELDS else lea.get(key)
     for vocabulary in TAG_VOCABULARIES:
         values[vocabulary.field] = [str(c) for c in record.get(vocabulary.field) or []]
     for name in SECTIONS:
         values[f"sections.{name}"] = (record.get("sections") or {}).get(name)
-    for key, names in GROUPS.items():
+    for key, names in GROUP_FIELDS.items():
         for name in names:
             values[f"{key}.{name}"] = (record.get(key) or {}).get(name)
     values["outcome_metrics"] = list(record.get("outcome_metrics") or [])
@@ -91,5 +97,5 @@ def field_errors(errors: list[tuple[str, str]] | dict[str, str]) -> dict[str, st
     result: dict[str, str] = {}
     for path, message in pairs:
         name = path if _ROW.match(path) else re.sub(r"\[\d+\]$", "", path)
-        result[name] = f"{result[name]}; {message}" if name in result else message
+        result[name] = f"{result[name]} {message}" if name in result else message
     return result

@@ -56,22 +56,24 @@ def validate_review(form: dict) -> dict:
             score = int(raw_scores.get(key, raw_scores.get(number)))
         except (TypeError, ValueError):
             score = None
+        criterion = rubric.name(number)
         if score not in rubric.SCORES:
-            errors[f"scores.{key}"] = "choose a score from 1 to 4"
+            errors[f"scores.{key}"] = f"Choose a score from 1 to 4 for “{criterion}”."
         else:
             scores[key] = score
         comment = str(raw_comments.get(key, raw_comments.get(number)) or "").strip()
         if not comment:
-            errors[f"comments.{key}"] = "is required: say why you gave this score"
+            errors[f"comments.{key}"] = f"Write a comment on “{criterion}” that says why you gave this score."
         comments[key] = comment
     recommendation = form.get("recommendation")
     if recommendation not in RECOMMENDATIONS:
-        errors["recommendation"] = "choose approve, request changes or reject"
+        errors["recommendation"] = "Choose a recommendation: approve, request changes or reject."
     message = str(form.get("message") or "").strip()
     if recommendation in ("request_changes", "reject") and not message:
-        errors["message"] = "is required: tell the contributor what to change or why"
+        errors["message"] = ("Write a message to the contributor: what to change, or why it should not be "
+                             "published.")
     if errors:
-        raise ValidationFailed("The review is not complete: please fix the fields marked below.", errors)
+        raise ValidationFailed("The review is not complete: please fix the fields listed.", errors)
     return {"scores": scores, "comments": comments, "recommendation": recommendation, "message": message}
 
 

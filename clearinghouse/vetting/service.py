@@ -5,6 +5,7 @@ Each public function is one transaction (`atomic`) and commits once; mail and in
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import url_for
@@ -16,8 +17,11 @@ from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, Practice, Revision, Round, User
 from ..models.types import utcnow
+from ..schemas import field_label
 from .transitions import atomic, check, record_event, transition
 from .workflow import STATE_LABELS
+
+audit_log = logging.getLogger("clearinghouse.audit")
 
 # ---------------------------------------------------------------- finding submissions
 
@@ -59,7 +63,7 @@ def _store_draft(revision: Revision, record: dict) -> list[tuple[str, str]]:
     record = _with_lea(record, revision.practice.lea)
     data, errors = records.load_lax(record)
     data["outcome_metrics"] = [m for m in data.get("outcome_metrics") or [] if m.get("label")]
-    data["resources"] = [r for r in data.get("resources") or [] if r.get("title") and r.get("url")]
+    data["resources"] = [r for r in data.get("resources") or [] if r.get("title")]
     records.fill_revision(revision, data)
     revision.draft = record
     return errors
@@ -79,6 +83,31 @@ def start_draft(actor, record: dict) -> tuple[Revision, list[tuple[str, str]]]:
     record_event(revision, actor, "create", None, "draft", "")
     db.session.commit()
     return revision, errors
+
+
+@atomic
+def delete_draft(actor, revision_id: int) -> str:
+    """Delete the actor's own draft (never a submitted revision); its practice goes too when nothing else of it
+    exists. Answers the deleted draft's title. The audit log keeps an event when the practice stays; either way
+    the deletion is written to the `clearinghouse.audit` log."""
+    revision = get_submission(actor, revision_id)
+    if revision.state != "draft":
+        raise InvalidTransition(f"This revision is {STATE_LABELS[revision.state].lower()}; only a draft that was "
+                                "never submitted can be deleted.")
+    if not permissions.may_delete_draft(actor, revision):
+        raise NotFound("There is no submission at this address.")
+    practice, title = revision.practice, revision.title or "Untitled draft"
+    others = [r for r in practice.revisions if r is not revision]
+    practice.revisions.remove(revision)
+    if others:
+        record_event(others[-1], actor, "delete_draft", "draft", "deleted",
+                     f"revision {revision.number} (“{title}”)")
+    else:
+        db.session.delete(practice)
+    db.session.commit()
+    audit_log.info("user %s deleted draft revision %s (%r) of practice %s%s", actor.id, revision_id, title,
+                   practice.id, "" if others else "; the practice had no other revision and is deleted too")
+    return title
 
 
 @atomic
@@ -168,7 +197,7 @@ def _cds_code_conflict(revision: Revision) -> dict[str, str]:
     if not code:
         return {}
     other = db.session.execute(select(LEA.id).where(LEA.cds_code == code, LEA.id != revision.practice.lea_id)).first()
-    return {"lea.cds_code": "belongs to another LEA"} if other else {}
+    return {"lea.cds_code": f"The {field_label('lea.cds_code')} {code} belongs to another LEA."} if other else {}
 
 
 def eligible_reviewers(revision: Revision) -> list[User]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from .. import permissions, records
 from ..errors import ValidationFailed
-from ..taxonomy import COUNTIES, TOPICS
+from ..schemas import GROUP_FIELDS, METRIC_FIELDS, RESOURCE_FIELDS
+from ..taxonomy import COUNTIES, METRIC_UNITS, TOPICS
 from . import chart, forms, reviewing, rubric, service
 from . import queue as vetting_queue
 from .diff import record_diff
-from .workflow import RECOMMENDATIONS, STATE_LABELS, TRANSITIONS
+from .workflow import EVENT_LABELS, RECOMMENDATIONS, STATE_LABELS
 
 
 def submitted_lea(revision) -> dict:
@@ -22,6 +25,10 @@ def submitted_lea(revision) -> dict:
 bp = Blueprint("vetting", __name__)
 
 EXTRA_ROWS = {"add_metric": "metric_rows", "add_resource": "resource_rows"}
+SAVED_NOT_SUBMITTED = "We saved your draft; fix these to submit"
+# The new-practice form carries a key; a second post of the same form (reload, back button, double click)
+# saves the draft the first one made instead of starting another. The session remembers the last few keys.
+_DRAFT_KEYS = "new_draft_keys"
 
 
 def _rows(name: str) -> int:
@@ -34,6 +41,11 @@ def _render_form(revision, record: dict, errors: dict | None = None, message: st
         "vetting/edit.html", revision=revision, values=forms.form_values(record), errors=errors or {},
         message=message, metric_rows=_rows("metric_rows"), resource_rows=_rows("resource_rows"),
         lea=revision.practice.lea if revision else current_user.lea,
+        lea_fields=forms.LEA_FORM_FIELDS, lea_list_fields=forms.LEA_LIST_FIELDS, metric_fields=METRIC_FIELDS,
+        resource_fields=RESOURCE_FIELDS, group_fields=GROUP_FIELDS,
+        unit_options=[(unit, unit.capitalize()) for unit in METRIC_UNITS],
+        may_delete=bool(revision) and permissions.may_delete_draft(current_user, revision),
+        draft_key=None if revision else secrets.token_urlsafe(12),
     ), status
 
 
@@ -48,7 +60,14 @@ def new():
 @login_required
 def create():
     permissions.require(permissions.may_write(current_user), "Confirm your email address before you write.")
+    key = request.form.get("draft_key", "")
+    known = dict(session.get(_DRAFT_KEYS) or {})
+    if key in known:
+        return save(known[key])
     revision, _ = service.start_draft(current_user, forms.record_from_form(request.form))
+    if key:
+        known[key] = revision.id
+        session[_DRAFT_KEYS] = dict(list(known.items())[-5:])
     return _after_save(revision, request.form.get("action", "save"))
 
 
@@ -63,7 +82,8 @@ def mine():
 def submission(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     return render_template("vetting/submission.html", revision=revision, timeline=vetting_queue.timeline(revision),
-                           may_edit=permissions.may_edit(current_user, revision))
+                           may_edit=permissions.may_edit(current_user, revision),
+                           may_delete=permissions.may_delete_draft(current_user, revision))
 
 
 @bp.get("/submissions/<int:revision_id>/edit")
@@ -71,6 +91,9 @@ def submission(revision_id: int):
 def edit(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     permissions.require(permissions.may_edit(current_user, revision))
+    if request.args.get("check"):  # after a failed first submit: the draft exists, show what to fix
+        return _render_form(revision, service.draft_record(revision), forms.field_errors(service.open_errors(revision)),
+                            SAVED_NOT_SUBMITTED)
     return _render_form(revision, service.draft_record(revision))
 
 
@@ -84,7 +107,7 @@ def save(revision_id: int):
             service.submit(current_user, revision_id, record)
         except ValidationFailed as exc:
             revision = service.get_submission(current_user, revision_id)
-            return _render_form(revision, record, forms.field_errors(exc.fields), exc.message, 400)
+            return _render_form(revision, record, forms.field_errors(exc.fields), SAVED_NOT_SUBMITTED, 400)
         flash("Submitted for vetting. You will get an email when the reviewers decide.")
         return redirect(url_for("vetting.submission", revision_id=revision_id))
     revision, _ = service.save_draft(current_user, revision_id, record)
@@ -95,9 +118,10 @@ def _after_save(revision, action: str):
     if action == "submit":
         try:
             service.submit(current_user, revision.id)
-        except ValidationFailed as exc:
-            return _render_form(revision, service.draft_record(revision), forms.field_errors(exc.fields),
-                                exc.message, 400)
+        except ValidationFailed:
+            # The draft exists now: show its errors at its own address, so a reload cannot start another one.
+            return redirect(url_for("vetting.edit", revision_id=revision.id, check=1, metric_rows=_rows("metric_rows"),
+                                    resource_rows=_rows("resource_rows")))
         flash("Submitted for vetting. You will get an email when the reviewers decide.")
         return redirect(url_for("vetting.submission", revision_id=revision.id))
     if action == "preview":
@@ -115,6 +139,22 @@ def _after_save(revision, action: str):
     return redirect(url_for("vetting.edit", **args, _anchor=anchor))
 
 
+@bp.get("/submissions/<int:revision_id>/delete")
+@login_required
+def confirm_delete(revision_id: int):
+    revision = service.get_submission(current_user, revision_id)
+    permissions.require(permissions.may_delete_draft(current_user, revision))
+    return render_template("vetting/delete.html", revision=revision)
+
+
+@bp.post("/submissions/<int:revision_id>/delete")
+@login_required
+def delete(revision_id: int):
+    title = service.delete_draft(current_user, revision_id)
+    flash(f"The draft “{title}” is deleted.")
+    return redirect(url_for("vetting.mine"))
+
+
 @bp.get("/submissions/<int:revision_id>/preview")
 @login_required
 def preview(revision_id: int):
@@ -129,6 +169,13 @@ def revise(slug: str):
     revision = service.revise(current_user, slug)
     flash("A new revision is ready to edit. The published version stays online until this one is approved.")
     return redirect(url_for("vetting.edit", revision_id=revision.id))
+
+
+@bp.get("/rubric")
+def public_rubric():
+    return render_template("pages/rubric.html", rubric=rubric.RUBRIC, rubric_names=rubric.NAMES,
+                           scores=rubric.SCORES, evidence_criterion=rubric.EVIDENCE_CRITERION,
+                           required=permissions.reviews_required())
 
 
 @bp.get("/review")
@@ -154,7 +201,8 @@ def _render_review(revision, answers: dict, errors: dict, status: int = 200):
     diff = record_diff(previous, revision.current_round.record) if previous and revision.current_round else None
     return render_template(
         "vetting/review.html", revision=revision, practice=revision.practice, lea=submitted_lea(revision),
-        rubric=rubric.RUBRIC, scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
+        rubric=rubric.RUBRIC, rubric_names=rubric.NAMES, evidence_criterion=rubric.EVIDENCE_CRITERION,
+        scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
         may_claim=permissions.may_claim(current_user, revision),
         may_review=permissions.may_review(current_user, revision),
         may_assign=permissions.may_assign(current_user, revision),
@@ -225,9 +273,16 @@ def state_label(state: str) -> str:
 
 @bp.app_template_global()
 def action_label(action: str) -> str:
-    return "Started the draft" if action == "create" else TRANSITIONS[action].label.capitalize()
+    return EVENT_LABELS.get(action, action).capitalize()
 
 
 @bp.app_template_global()
 def recommendation_label(value: str | None) -> str:
     return RECOMMENDATIONS.get(value, "—").split(":")[0]
+
+
+@bp.app_template_global()
+def practice_title(event) -> str:
+    """How the audit log names an event's practice: its published title, else its latest draft's."""
+    revision = event.practice.published_revision or event.practice.latest_revision
+    return (revision.title if revision else "") or "Untitled draft"

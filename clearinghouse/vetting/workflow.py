@@ -59,3 +59,10 @@ RECOMMENDATIONS = {
     "request_changes": "Request changes: send it back to the contributor",
     "reject": "Reject: it should not be published",
 }
+
+# What each audit event says, in words: the transitions' labels, and the two events that are not transitions.
+EVENT_LABELS: dict[str, str] = {
+    "create": "started the draft",
+    **{action: rule.label for action, rule in TRANSITIONS.items()},
+    "delete_draft": "deleted a draft revision",
+}

@@ -113,14 +113,15 @@ def test_from_registration_to_a_published_reviewed_practice(browser, live_server
     # Fill the rest, but forget the evidence level: the error is shown beside it and everything typed stays.
     for group, value in (("State priorities", "Pupil engagement"), ("Student groups", "All students"),
                          ("Grade spans", "Grades 6 to 8")):
-        tick(writer, writer.get_by_role("group", name=group).get_by_role("checkbox", name=value))
+        # the practice's own spans, not "Grade spans the LEA serves"
+        tick(writer, writer.get_by_role("group", name=re.compile(rf"^{group} \(")).get_by_role("checkbox", name=value))
     writer.get_by_label(re.compile("^Problem of practice")).fill("One student in five was chronically absent.")
     writer.get_by_label(re.compile("^The journey")).fill("Advisory teachers started daily check-ins in 2021.")
     writer.get_by_label(re.compile("^Outcomes")).fill("Chronic absence fell from 20% to 14%.")
     writer.get_by_label("What was measured").first.fill("Chronic absenteeism rate")
     writer.get_by_label("Result", exact=True).first.fill("14")  # local outcome data needs a result
     press(writer, writer.get_by_role("button", name="Submit for vetting"))
-    expect(writer.get_by_role("alert")).to_contain_text("not ready to submit")
+    expect(writer.get_by_role("alert")).to_contain_text("We saved your draft; fix these to submit")
     expect(writer.locator("#f-evidence_level-error")).to_contain_text("is required")
     expect(writer.get_by_label(re.compile("^Outcomes"))).to_have_value("Chronic absence fell from 20% to 14%.")
     expect(writer.get_by_label("What was measured").first).to_have_value("Chronic absenteeism rate")

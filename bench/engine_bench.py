@@ -88,8 +88,8 @@ def main() -> None:
     first = engine.search("", {})
     print(f"open + first search (reads facet bitmaps): {(time.perf_counter() - t) * 1000:.0f} ms; "
           f"{first.total} documents")
-    version = index_dir / engine._version
-    print(f"index size: {du(version) / 1e6:.0f} MB ({len(engine._snapshot.parts)} segments)")
+    status = engine.status()
+    print(f"index size: {du(index_dir / status.version) / 1e6:.0f} MB ({status.segments} segments)")
 
     queries = corpus.queries(args.queries)
     for n_pass in range(args.passes):

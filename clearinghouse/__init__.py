@@ -57,9 +57,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import health
     from .accounts.views import bp as accounts_bp
-    from .api import collections, submissions, views  # noqa: F401  (their routes register on the API blueprint)
+    from .api import collections, leas, submissions, views  # noqa: F401  (their routes register on the API blueprint)
     from .api.blueprint import bp as api_bp
     from .collections.views import bp as collections_bp
+    from .peers.views import bp as peers_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
     from .vetting.views import bp as vetting_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(vetting_bp)
     app.register_blueprint(collections_bp)
+    app.register_blueprint(peers_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
 
@@ -108,6 +110,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .collections import service as collections
+    from .peers.service import similar_practices
     from .rendering import format_date, format_number, format_time, render_markdown
     from .schemas import field_metadata
     from .taxonomy import (
@@ -130,6 +133,7 @@ def register_template_helpers(app: Flask) -> None:
         VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, REQUIRED_SECTIONS=REQUIRED_SECTIONS,
         EVIDENCE_LEVELS=EVIDENCE_LEVELS, EVIDENCE_REQUIREMENTS=EVIDENCE_REQUIREMENTS, METRIC_UNITS=METRIC_UNITS,
         RESOURCE_KINDS=RESOURCE_KINDS, SORT_ORDERS=SORT_ORDERS, STATE_LABELS=STATE_LABELS, field=field_metadata,
+        similar_practices=similar_practices,
     )
     # For the include templates on the practice page and the search results (templates/collections/_*.html).
     app.jinja_env.globals.update(collections_for_practice=collections.collections_for_practice,

@@ -21,6 +21,14 @@ TABLE = [
     ("GET", "/", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
     ("GET", "/practices/{slug}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
                                       admin=200)),
+    ("GET", "/leas/{lea}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/peers", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/peers?lea={lea}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
+                                     admin=200)),
+    ("GET", "/peers/help", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/api/v1/leas", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/api/v1/peers?lea={lea}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
+                                            admin=200)),
     ("GET", "/submit", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
     ("GET", "/my/submissions", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200,
                                     admin=200)),
@@ -97,7 +105,8 @@ def test_every_route_answers_each_kind_of_user_as_the_permissions_say(kind, app,
     with app.app_context():
         draft, _ = service.start_draft(user(people["contributor"]), {"title": "A private draft"})
         ids = {"draft": draft.id, "sub": sub, "slug": db.session.get(Revision, published).practice.slug,
-               "contributor_id": people["contributor"].id}
+               "contributor_id": people["contributor"].id,
+               "lea": db.session.get(Revision, published).practice.lea_id}
         facilitator = user(people["facilitator"])
         for visibility in ("public", "unlisted", "private"):
             ids[visibility] = collections.create_collection(

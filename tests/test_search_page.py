@@ -118,13 +118,13 @@ def test_the_page_has_a_skip_link_the_count_as_heading_and_apply_beside_the_head
     assert re.search(r'^<main[^>]*>\s*<a class="skip-link skip-results" href="#results-heading">Skip to results</a>',
                      main)
     heading = re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>', html, re.S)
-    assert 'tabindex="-1"' in heading.group(0) and "data-focus-on-load" in heading.group(0)
+    assert 'tabindex="-1"' in heading.group(0) and "data-focus-results" in heading.group(0)
     assert re.match(r"\s*\d+ practices match “english learners”", text(heading.group(1)))
     assert 'role="status"' in heading.group(1)
     head = re.search(r'<div class="facets-head">(.*?)</div>', html, re.S).group(1)
     assert "Narrow the results" in head and "Apply filters" in head
     assert html.count(">Apply filters</button>") == 2
-    assert "data-focus-on-load" not in page(client)  # a plain /search does not take focus
+    assert "data-focus-results" not in page(client)  # a plain /search does not take focus
 
 
 # ----------------------------------------------------------------- long facets

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from .. import schemas
+from ..peers import service as peers
 
 ERRORS = {
     "400": {"description": "A parameter or the body is invalid", "content": {"application/json": {"schema": "Error"}}},
@@ -73,6 +74,7 @@ def build_spec(server: str = "") -> dict:
     )
     _submission_paths(spec)
     _collection_paths(spec)
+    _lea_paths(spec)
     document = spec.to_dict()
     _limits(document)
     return document
@@ -86,6 +88,45 @@ def _limits(document: dict) -> None:
             operation["responses"].setdefault("414", {"description": "The address is too long", **error})
             if method in ("post", "put", "patch"):
                 operation["responses"].setdefault("413", {"description": "The body is too large", **error})
+
+
+def _lea_paths(spec: APISpec) -> None:
+    """LEAs with their context, and LEAs like yours (the measure is explained at /peers/help)."""
+    spec.components.schema("LEAEntry", schema=schemas.LEAEntrySchema)
+    spec.components.schema("LEAList", schema=schemas.LEAListSchema)
+    spec.components.schema("PeersResult", schema=schemas.PeersResultSchema)
+    spec.path(
+        path="/leas",
+        operations={"get": {
+            "summary": "LEAs by name, county, locale and type, with their context and published practices",
+            "parameters": [{"in": "query", "schema": schemas.LEAListArgsSchema}],
+            "responses": {"200": _json("LEAList", "A page of LEAs"), "400": ERRORS["400"]},
+        }},
+    )
+    spec.path(
+        path="/leas/{id}",
+        operations={"get": {
+            "summary": "One LEA with its context and number of published practices",
+            "parameters": [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _json("LEAEntry", "The LEA"), "404": ERRORS["404"]},
+        }},
+    )
+    spec.path(
+        path="/peers",
+        operations={"get": {
+            "summary": "LEAs like yours (by an LEA's id or a profile) and their practices on what you want to improve",
+            "description": "Compared only within a kind (county offices; districts and charter schools by the "
+            "grade spans served) on enrollment (log scale), % unduplicated, % English learners, % students with "
+            "disabilities, % foster youth and homeless, and locale; each scaled within the kind and capped, "
+            "combined as a weighted distance (missing values skipped, weights renormalized). Calipers: no peer "
+            f"more than {peers.UNDUPLICATED_CALIPER:g} points of % unduplicated away, or outside a third to "
+            f"{peers.ENROLLMENT_RATIO:g} times your enrollment. `similarity` = exp(−distance). `weak_match` is "
+            f"true when fewer than {peers.MIN_PEERS} LEAs pass. Outcomes are never used to choose peers.",
+            "parameters": [{"in": "query", "schema": schemas.PeersArgsSchema}],
+            "responses": {"200": _json("PeersResult", "Similar LEAs and their practices"), "400": ERRORS["400"],
+                          "404": ERRORS["404"]},
+        }},
+    )
 
 
 def _submission_paths(spec: APISpec) -> None:

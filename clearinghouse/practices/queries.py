@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..errors import NotFound
@@ -15,8 +15,9 @@ from ..models import LEA, Practice, Revision, Tag
 from ..records import PUBLISHED, revision_to_record
 from ..taxonomy import VOCABULARIES
 
-__all__ = ["PUBLISHED", "Page", "count_published", "export_records", "get_lea", "get_published",
-           "has_any_practice", "list_published", "published_query", "vocabulary_counts"]
+__all__ = ["PUBLISHED", "LEAEntry", "Page", "all_leas", "count_published", "export_records", "get_lea",
+           "get_lea_entry", "get_published", "has_any_practice", "list_leas", "list_published", "published_counts",
+           "published_by_ids", "published_of_leas", "published_query", "shared_tag_counts", "vocabulary_counts"]
 
 
 
@@ -128,3 +129,76 @@ def get_lea(lea_id: int) -> LEA:
 
 def has_any_practice() -> bool:
     return db.session.execute(select(Practice.id).limit(1)).first() is not None
+
+
+@dataclass
+class LEAEntry:
+    """An LEA with the number of practices it has published."""
+
+    lea: LEA
+    published_practices: int
+
+
+def published_counts() -> dict[int, int]:
+    """LEA id -> number of published practices (LEAs with none are left out)."""
+    query = (
+        select(Practice.lea_id, func.count(Revision.id))
+        .join(Revision.practice)
+        .where(Revision.state == PUBLISHED)
+        .group_by(Practice.lea_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def get_lea_entry(lea_id: int) -> LEAEntry:
+    lea = get_lea(lea_id)
+    return LEAEntry(lea, published_counts().get(lea.id, 0))
+
+
+def all_leas() -> list[LEA]:
+    return list(db.session.execute(select(LEA).order_by(func.lower(LEA.name), LEA.id)).scalars())
+
+
+def list_leas(q: str = "", county: str | None = None, locale: str | None = None, type: str | None = None,
+              page: int = 1, per_page: int = 20) -> Page:
+    """LEAs by name (q: words of the name, in any order), filtered by county, locale and type; items are LEAEntry."""
+    query = select(LEA)
+    for word in q.split():
+        query = query.where(func.lower(LEA.name).contains(word.lower(), autoescape=True))
+    for column, value in ((LEA.county, county), (LEA.locale, locale), (LEA.type, type)):
+        if value:
+            query = query.where(column == value)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    leas = db.session.execute(
+        query.order_by(func.lower(LEA.name), LEA.id).offset((page - 1) * per_page).limit(per_page)
+    ).scalars()
+    counts = published_counts()
+    return Page([LEAEntry(lea, counts.get(lea.id, 0)) for lea in leas], total, page, per_page)
+
+
+def published_of_leas(lea_ids: Iterable[int]) -> list[Revision]:
+    """The published revisions of these LEAs, with their tags and outcome data."""
+    query = published_query(with_tags=True).where(LEA.id.in_(list(lea_ids))).options(
+        selectinload(Revision.outcome_metrics)
+    )
+    return list(db.session.execute(query.order_by(Practice.id)).scalars())
+
+
+def shared_tag_counts(revision: Revision, vocabularies: Iterable[str]) -> dict[int, int]:
+    """Revision id -> how many of `revision`'s tags in these vocabularies each other published revision shares."""
+    pairs = [(t.vocabulary, t.code) for t in revision.tags if t.vocabulary in set(vocabularies)]
+    if not pairs:
+        return {}
+    query = (
+        select(Tag.revision_id, func.count(Tag.id))
+        .join(Tag.revision)
+        .where(Revision.state == PUBLISHED, Revision.id != revision.id,
+               or_(*(and_(Tag.vocabulary == v, Tag.code == c) for v, c in pairs)))
+        .group_by(Tag.revision_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def published_by_ids(revision_ids: Iterable[int]) -> dict[int, Revision]:
+    query = published_query(with_tags=True).where(Revision.id.in_(list(revision_ids)))
+    return {r.id: r for r in db.session.execute(query).scalars()}

@@ -321,3 +321,145 @@ class ItemPatchSchema(StrictSchema):
     note = _text("Curator's note", max=NOTE_MAX)
     position = fields.Integer(validate=validate.Range(min=1, error="Position must be 1 or more."),
                               metadata={"description": "move it here (1 is first; past the end means last)"})
+
+
+# ---------------------------------------------------------------- LEAs and peers (issue 11)
+
+from marshmallow import ValidationError, validates_schema  # noqa: E402  (this block's own needs, kept with it)
+
+
+def _one_of(vocabulary: Vocabulary) -> validate.OneOf:
+    return validate.OneOf(list(vocabulary.values), error='"{input}" is not a known value.')
+
+
+def _args_from_multidict(data: Any, repeatable: tuple[str, ...]) -> Any:
+    """Query parameters from a MultiDict: the repeatable ones as lists, the rest as single values; blanks dropped."""
+    if not hasattr(data, "getlist"):
+        return data
+    result = {k: v for k, v in data.items() if k not in repeatable and v != ""}
+    for key in repeatable:
+        values = [v for v in data.getlist(key) if v != ""]
+        if values:
+            result[key] = values
+    return result
+
+
+class LEAListArgsSchema(ListArgsSchema):
+    """Query parameters of /api/v1/leas: words of the name, and exact county, locale and type."""
+
+    q = fields.String(load_default="", validate=validate.Length(max=200, error="must be at most 200 characters"))
+    county = fields.String(load_default=None, validate=_one_of(VOCABULARIES["county"]))
+    locale = fields.String(load_default=None, validate=_one_of(VOCABULARIES["locale"]))
+    type = fields.String(load_default=None, validate=_one_of(VOCABULARIES["lea_type"]))
+
+    @pre_load
+    def _from_multidict(self, data: Any, **kwargs: Any) -> Any:
+        return _args_from_multidict(data, ())
+
+
+class LEAEntrySchema(LEAOutSchema):
+    """An LEA dumped from an entry holding it (`.lea`) with its count of published practices (and, for a peer,
+    more fields of the entry's own)."""
+
+    ENTRY_FIELDS = frozenset({"published_practices"})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return super().get_attribute(obj if attr in self.ENTRY_FIELDS else obj.lea, attr, default)
+
+
+class LEAListSchema(PageSchema):
+    results = fields.List(fields.Nested(LEAEntrySchema))
+
+
+_PCT_ERROR = "must be a percentage between 0 and 100"
+
+
+def _pct_arg(description: str) -> fields.Float:
+    return fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100, error=_PCT_ERROR),
+                        metadata={"description": description})
+
+
+class PeersArgsSchema(Schema):
+    """Query parameters of /api/v1/peers and the /peers page: an LEA's id, or a profile typed by hand; and
+    optionally what to improve. With `lea`, the profile parameters are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    lea = fields.Integer(load_default=None, validate=validate.Range(min=1, error="must be an LEA id"),
+                         metadata={"description": "an LEA id (from /leas): match its own profile"})
+    type = fields.String(load_default=None, validate=_one_of(VOCABULARIES["lea_type"]))
+    locale = fields.String(load_default=None, validate=_one_of(VOCABULARIES["locale"]))
+    enrollment = fields.Integer(load_default=None, validate=validate.Range(
+        min=1, max=10_000_000, error="must be a number of students, 1 or more"))
+    unduplicated_pct = _pct_arg("unduplicated pupils, % of enrollment")
+    el_pct = _pct_arg("English learners, %")
+    foster_youth_pct = _pct_arg("foster youth, %")
+    swd_pct = _pct_arg("students with disabilities, %")
+    homeless_pct = _pct_arg("students experiencing homelessness, %")
+    grade_span = fields.List(fields.String(validate=_one_of(VOCABULARIES["grade_span"])), load_default=list,
+                             metadata={"description": "a grade span the LEA serves (repeatable)"})
+    indicator = fields.List(fields.String(validate=_one_of(VOCABULARIES["indicator"])), load_default=list,
+                            metadata={"description": "a Dashboard indicator to improve (repeatable)"})
+    student_group = fields.List(fields.String(validate=_one_of(VOCABULARIES["student_group"])), load_default=list,
+                                metadata={"description": "a student group to serve better (repeatable)"})
+
+    @pre_load
+    def _from_multidict(self, data: Any, **kwargs: Any) -> Any:
+        return _args_from_multidict(data, ("grade_span", "indicator", "student_group"))
+
+    @validates_schema
+    def _lea_or_type(self, data: dict, **kwargs: Any) -> None:
+        if data.get("lea") is None and not data.get("type"):
+            raise ValidationError("is needed: give an LEA (lea) or at least the type of LEA", "type")
+
+
+class PeerProfileSchema(Schema):
+    """The profile that was matched: the LEA's own, or the one given by hand."""
+
+    lea = fields.Integer(attribute="lea_id", allow_none=True)
+    name = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    enrollment = fields.Integer(allow_none=True)
+    unduplicated_pct = fields.Float(allow_none=True)
+    el_pct = fields.Float(allow_none=True)
+    foster_youth_pct = fields.Float(allow_none=True)
+    swd_pct = fields.Float(allow_none=True)
+    homeless_pct = fields.Float(allow_none=True)
+    grade_spans = fields.List(fields.String())
+    data_year = fields.String(allow_none=True)
+
+
+class PeerLEASchema(LEAEntrySchema):
+    """A similar LEA: its context, `similarity` (0–1, exp(−distance)) and the sentences explaining the match."""
+
+    ENTRY_FIELDS = frozenset({"published_practices", "similarity", "kind", "reasons"})
+
+    similarity = fields.Float(metadata={"description": "exp(−distance): 1 for identical figures"})
+    kind = fields.String(metadata={"description": "the kind it is compared within"})
+    reasons = fields.List(fields.String())
+
+
+class PeerPracticeSchema(PracticeSummarySchema):
+    """A practice of a similar LEA, ranked by similarity × fit."""
+
+    ENTRY_FIELDS = frozenset({"similarity", "fit", "reasons"})
+
+    lea = fields.Nested(LEAOutSchema, only=("id", *LEA_BRIEF), attribute="practice.lea")
+    similarity = fields.Float(metadata={"description": "its LEA's similarity to yours (0–1)"})
+    fit = fields.Float(metadata={"description": "0.5–1: how much of what you want to improve and of your grade "
+                                 "spans its tags cover"})
+    reasons = fields.List(fields.String())
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return super().get_attribute(obj if attr in self.ENTRY_FIELDS else obj.revision, attr, default)
+
+
+class PeersResultSchema(Schema):
+    profile = fields.Nested(PeerProfileSchema)
+    kind = fields.String(metadata={"description": "the kind of LEA compared (see /peers/help)"})
+    leas = fields.List(fields.Nested(PeerLEASchema))
+    results = fields.List(fields.Nested(PeerPracticeSchema))
+    weak_match = fields.Boolean(metadata={"description": "fewer than five LEAs passed the calipers"})
+    message = fields.String(allow_none=True)

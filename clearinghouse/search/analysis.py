@@ -28,15 +28,16 @@ TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
 # Hyphenated terms are rewritten to one word before tokenizing ("A-G" -> "A_G": same length, so
 # character offsets stay right for highlighting). The cheap hint regex spares most texts the rewrite.
 _JOIN = "_"
-_DASH_CLASS = "[" + re.escape(_DASHES) + "]"
-# Cheap test first: a dash followed by the first letter of a hyphenated term's second part.
-_HYPHEN_HINT = re.compile(
-    "|".join(_DASH_CLASS + re.escape(term.split("-")[1][:1]) for term in HYPHENATED_TERMS) or "(?!)",
+DASH_CLASS = "[" + re.escape(_DASHES) + "]"  # any dash, as a regex character class
+# Cheap test first: a dash followed by the first letter of a hyphenated term's second part (also
+# highlight.py's test for whether a text may hold a hyphenated term).
+HYPHEN_HINT = re.compile(
+    "|".join(DASH_CLASS + re.escape(term.split("-")[1][:1]) for term in HYPHENATED_TERMS) or "(?!)",
     re.IGNORECASE,
 )
 _HYPHENATED_RE = re.compile(
     r"\b(?:"
-    + ("|".join(_DASH_CLASS.join(re.escape(part) for part in term.split("-")) for term in HYPHENATED_TERMS) or "(?!)")
+    + ("|".join(DASH_CLASS.join(re.escape(part) for part in term.split("-")) for term in HYPHENATED_TERMS) or "(?!)")
     + r")(?![\w" + re.escape(_DASHES) + r"])",
     re.IGNORECASE,
 )
@@ -71,7 +72,7 @@ def acronym_of(token: str) -> str | None:
 
 def join_hyphenated(text: str) -> str:
     """Text with hyphenated terms made one token ("A-G" -> "A_G"), offsets unchanged."""
-    if not _HYPHEN_HINT.search(text):
+    if not HYPHEN_HINT.search(text):
         return text
     return _HYPHENATED_RE.sub(lambda m: m.group().translate(_DASH_TRANS), text)
 
@@ -172,6 +173,12 @@ def shortcut_term(phrase: tuple[str, ...]) -> str:
 
 
 NO_SHORTCUTS = Shortcuts(())
+
+
+@lru_cache(maxsize=16)
+def shortcuts_for(phrases: frozenset[tuple[str, ...]]) -> Shortcuts:
+    """The Shortcuts of an index's phrases (schema.PartPositions.phrases), built once per process."""
+    return Shortcuts(phrases)
 
 
 def index_terms(value: str, shortcuts: Shortcuts = NO_SHORTCUTS) -> list[tuple[str, list[int], float, int]]:

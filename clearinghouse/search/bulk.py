@@ -3,11 +3,11 @@
 Whoosh's SegmentWriter pushes every posting through a sorting pool (a tuple per posting, sorted,
 spilled to disk and merged) and then looks up each posting's document length: about 10 us per posting,
 and a 50,000-practice rebuild has ~30 million postings. Documents arrive in docnum order, so postings
-per term are already sorted: this builder appends them to compact per-term arrays and writes each
-posting list in W3 blocks itself, with Whoosh's own per-document writer and term table (the same files
-and block layout as Whoosh's writer: any Whoosh reader reads them, later Whoosh commits merge them;
-tests/search/test_engine_bulk.py compares the two). Each worker process builds its own segments; the
-caller puts them in one TOC.
+per term are already sorted: this builder appends them to compact per-term arrays and hands each
+posting list to ondisk.TermsWriter, which writes W3 blocks; per-document data goes through Whoosh's
+own codec writer. Any Whoosh reader reads the result, later Whoosh commits merge it
+(tests/search/test_ondisk.py compares it with what Whoosh's writer writes). Each worker process
+builds its own segments; the caller puts them in one TOC.
 """
 
 from __future__ import annotations
@@ -18,25 +18,16 @@ import threading
 import traceback
 from array import array
 from collections.abc import Callable, Iterable
-from itertools import chain
-from pickle import dumps
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.system import pack_ushort
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from clearinghouse.search import analysis
+from clearinghouse.search import analysis, ondisk
 from clearinghouse.search.schema import index_fields
 
-BLOCK = 128  # postings per block, Whoosh's default
 FLUSH_POSTINGS = 12_000_000  # start a new segment beyond this many buffered postings (~300 MB)
 BATCH = 64  # documents per message to a worker
-# Posting blocks are pickled with protocol 5 (Whoosh uses 2, which turns every bytes value into a
-# function call: 6x slower to write and 4x slower to read) and not compressed (the block header says
-# so): zlib runs at ~20 MB/s on the target machine, the largest cost of writing and of reading
-# postings, for half their size.
-PICKLE = 5
 
 
 class SegmentBuilder:
@@ -111,26 +102,18 @@ class SegmentBuilder:
         if not self.docnum:
             return
         self.perdoc.close()
-        terms_file = self.segment.create_file(self.storage, W3Codec.TERMS_EXT)
-        tindex = OrderedHashWriter(terms_file)
-        fieldmap = tindex.extras["fieldmap"] = {}
-        postfile = self.segment.create_file(self.storage, W3Codec.POSTS_EXT)
-        for fieldid, fieldname in enumerate(sorted(("facet", "slug", "text"))):
-            fieldmap[fieldname] = fieldid
-            prefix = pack_ushort(fieldid)
+        terms = ondisk.TermsWriter(self.storage, self.segment, ("facet", "slug", "text"))
+        for fieldname in sorted(terms.fieldmap):
             if fieldname == "text":
                 lengths = self.lengths
                 for term in sorted(self.text):
                     ids, weights, counts, positions = self.text.pop(term)
-                    info = _write_postings(postfile, ids, weights, counts, positions, lengths)
-                    tindex.add(prefix + term.encode("utf-8"), info.to_bytes())
+                    terms.add(fieldname, term, ids, weights, counts, positions, lengths)
             else:
                 table = self.ids[fieldname]
                 for term in sorted(table):
-                    info = _write_postings(postfile, table[term])
-                    tindex.add(prefix + term.encode("utf-8"), info.to_bytes())
-        tindex.close()
-        postfile.close()
+                    terms.add(fieldname, term, table[term])
+        terms.close()
         self.segment.set_doc_count(self.docnum)
         self.segments.append(self.segment)
         self._start()
@@ -138,59 +121,6 @@ class SegmentBuilder:
     def finish(self) -> list:
         self.flush()
         return self.segments
-
-
-def _write_postings(postfile, ids, weights=None, counts=None, positions=None, lengths=None) -> W3TermInfo:
-    """One posting list in W3 blocks, as W3PostingsWriter writes it (ids, weights, values, block
-    statistics), and its term info. Without weights: an Existence field (weights 1, no values)."""
-    info = W3TermInfo()
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
-    n = len(ids)
-    offset = 0
-    minlength = None
-    maxlength = 0
-    maxweight = 0.0
-    for i in range(0, n, BLOCK):
-        block_ids = ids[i : i + BLOCK]
-        deltas = [b - a for a, b in zip(chain((0,), block_ids), block_ids, strict=False)]  # b[0] - 0, b[1] - b[0] ...
-        if weights is None:
-            block_weights = None
-            block_max = 1.0
-            values = None
-            mn = mx = 0
-        else:
-            w = weights[i : i + BLOCK]
-            block_max = max(w)
-            block_weights = None if block_max == 1.0 and min(w) == 1.0 else (
-                w[0] if min(w) == block_max else tuple(w))
-            values = []
-            for c in counts[i : i + BLOCK]:
-                values.append(positions[offset : offset + c].tobytes())
-                offset += c
-            values = tuple(values)
-            block_lengths = [lengths[d] for d in block_ids]
-            mn = min(block_lengths)
-            mx = max(block_lengths)
-            minlength = mn if minlength is None else min(minlength, mn)
-            maxlength = max(maxlength, mx)
-        maxweight = max(maxweight, block_max)
-        data = dumps((tuple(deltas), block_weights, values), PICKLE)
-        header = dumps((len(block_ids), block_ids[-1], block_max, 0, length_to_byte(mn or None),
-                        length_to_byte(mx)), PICKLE)
-        size = len(header) + len(data)
-        postfile.write_int(-size if i + BLOCK >= n else size)
-        postfile.write(header)
-        postfile.write(data)
-    info._weight = float(sum(weights)) if weights is not None else float(n)
-    info._df = n
-    info._minlength = minlength
-    info._maxlength = maxlength
-    info._maxweight = maxweight
-    info._minid = ids[0]
-    info._maxid = ids[-1]
-    info.set_extent(start, postfile.tell() - start)
-    return info
 
 
 def _worker(storage, schema, indexname, jobs, results) -> None:
@@ -205,6 +135,13 @@ def _worker(storage, schema, indexname, jobs, results) -> None:
         results.put(("ok", builder.finish()))
     except BaseException:
         results.put(("error", traceback.format_exc()))
+
+
+def fill(ix, docs: Iterable[dict], procs: int = 1, progress: Callable[[int], None] | None = None) -> int:
+    """Index `docs` into the empty Whoosh index `ix` as its first generation; returns their number."""
+    segments, count = build_segments(ix.storage, ix.schema, ix.indexname, docs, procs=procs, progress=progress)
+    TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
+    return count
 
 
 def build_segments(

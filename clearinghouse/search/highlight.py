@@ -36,7 +36,7 @@ class _Finder:
              if w not in hyphenated and w not in self.acronyms},
             key=len, reverse=True,
         )
-        joined = [analysis._DASH_CLASS.join(re.escape(x) for x in w.split("-")) for w in words & hyphenated]
+        joined = [analysis.DASH_CLASS.join(re.escape(x) for x in w.split("-")) for w in words & hyphenated]
         self.hyphenated = re.compile(r"\b(?:" + "|".join(joined) + r")(?!\w)", re.IGNORECASE) if joined else None
         self.fallback = (
             re.compile(r"\b(?:" + "|".join(map(re.escape, self.prefixes)) + r")\w*", re.IGNORECASE)
@@ -67,7 +67,7 @@ class _Finder:
                 ):
                     found.append((i, end))
                 i = text.find(acronym, i + 1)
-        if self.hyphenated is not None and analysis._HYPHEN_HINT.search(text):
+        if self.hyphenated is not None and analysis.HYPHEN_HINT.search(text):
             found.extend(m.span() for m in self.hyphenated.finditer(text))
         return sorted(set(found))
 

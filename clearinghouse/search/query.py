@@ -7,7 +7,7 @@ single terms or phrases, any of which satisfies the group. Whatever the input (q
 operators, wildcards, field:value, 2,000 characters of anything), the outcome is a list of groups,
 possibly empty, never an exception.
 
-Spelling correction needs the index's vocabulary and lives in the engine; here a group only says
+Spelling correction needs the index's vocabulary and lives in spelling.py; here a group only says
 whether it may be corrected (a plain single word typed outside quotes).
 """
 

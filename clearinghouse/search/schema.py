@@ -41,9 +41,10 @@ class PartPositions(formats.Format):
     unpacking run in C), weight = occurrences weighted by part (analysis.PARTS).
 
     `phrases` are the phrases this index also indexes as single terms (analysis.Shortcuts): the
-    synonym phrases of synonyms.py when the index was built. The format is pickled with the schema in
-    the index's TOC, so every later write to the index (an upsert) finds the same phrases, and a
-    reader knows which phrases it can look up instead of checking positions."""
+    synonym phrases of synonyms.py when the index was built. The format is pickled (plainly: its
+    attributes) with the schema in the index's TOC, so every later write to the index (an upsert)
+    finds the same phrases, and a reader knows which phrases it can look up instead of checking
+    positions."""
 
     posting_size = -1
 
@@ -52,18 +53,8 @@ class PartPositions(formats.Format):
         self.phrases = frozenset(tuple(p) for p in phrases)
 
     def shortcuts(self) -> analysis.Shortcuts:
-        found = self.__dict__.get("_shortcuts")
-        if found is None:
-            found = self.__dict__["_shortcuts"] = analysis.Shortcuts(getattr(self, "phrases", ()))
-        return found
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_shortcuts", None)
-        return state
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self.__getstate__() == other.__getstate__()
+        # The schema of an index written before phrases existed unpickles without them.
+        return analysis.shortcuts_for(getattr(self, "phrases", frozenset()))
 
     def word_values(self, value, analyzer, **kwargs):
         for term, plist, weight, freq in analysis.index_terms(value, self.shortcuts()):

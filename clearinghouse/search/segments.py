@@ -6,28 +6,21 @@ value bitmaps, document lengths, sort keys, and recently used posting lists (an 
 postings). A new index generation keeps the views of the segments it shares with the previous one;
 only new segments (a commit adds a small one) are read afresh.
 
-Posting lists are decoded here rather than through Whoosh matchers: a whole W3 posting list is one
-read, then per block one unpickle, and the doc ids are summed from deltas with itertools.accumulate.
+Everything is read through Whoosh's public reader API (term infos, lexicons, cursors, column
+readers, field lengths) except what ondisk.py reads whole: posting lists, and the two numeric columns
+every segment needs (document lengths, publication times).
 """
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
 from array import array
 from collections import OrderedDict
-from itertools import accumulate
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
-from whoosh.reading import SegmentReader
-from whoosh.system import pack_ushort, unpack_int
-from whoosh.util.numeric import byte_to_length
+from whoosh.reading import SegmentReader, TermNotFound
 
-from clearinghouse.search import analysis, bitmaps
+from clearinghouse.search import analysis, bitmaps, ondisk
 from clearinghouse.search.schema import FACET_SEPARATOR, parse_ident
 
-_LENGTH_OF_BYTE = [byte_to_length(i) for i in range(256)]
 K1 = 1.2  # BM25 term-frequency saturation
 B = 0.75  # BM25 length normalization
 
@@ -94,92 +87,38 @@ class SegmentView:
         self.segid = segment.segment_id()
         self.reader = SegmentReader(storage, schema, segment)
         self.size = segment.doc_count_all()
-        self._terms = self.reader._terms
-        self._tindex = self._terms._tindex
-        self._postfile = self._terms._postfile
-        self._fieldmap = self._terms._fieldmap
-        self._perdoc = self.reader._perdoc
+        self.text_length = self.reader.field_length("text")  # all documents' lengths, summed
         self.cache = PostingCache(cache_budget)
         self._facets: dict[str, int] | None = None
         self._facet_groups: dict[str, dict[str, int]] | None = None
-        self._lengths: list[int] | None = None
         self._norms: tuple[float, list[float]] | None = None
-        self._published: array | None = None
         self._title_keys: list[str] | None = None
         self._idents: list[tuple[str, str]] | None = None
-        # Open every column now: a later merge may delete this segment's files, and an open file
-        # stays readable while a file opened later would not exist.
-        schema_fields = ("ident", "published", "title_key", "display")
+        # Open or read every file now: a later merge may delete this segment's files, and an open
+        # file stays readable while a file opened later would not exist.
+        self._postfile = ondisk.open_postings(self.reader)
         self._columns = {
-            name: self.reader.column_reader(name, translate=False) for name in schema_fields
+            name: self.reader.column_reader(name, translate=False) for name in ("ident", "title_key", "display")
         }
-        self._length_column = self._perdoc._cached_reader("_text_len", LENGTHS_COLUMN)
+        self._lengths = ondisk.read_lengths(self.reader, "text")
+        self._published = ondisk.read_numeric_column(self.reader, "published", "q")
 
     def close(self) -> None:
+        self._postfile.close()
         self.reader.close()
 
     # Postings
 
-    def _key(self, fieldname: str, term: str) -> bytes | None:
-        num = self._fieldmap.get(fieldname)
-        if num is None:
-            return None
-        return pack_ushort(num) + term.encode("utf-8")
-
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        key = self._key(fieldname, term)
-        if key is None:
-            return 0
-        try:
-            raw = self._tindex[key]
-        except KeyError:
-            return 0
-        return W3TermInfo.from_bytes(raw).doc_frequency()
+        return self.reader.doc_frequency(fieldname, term)
 
     def read(self, fieldname: str, term: str, with_values: bool = False):
         """(ids, weights | None, values | None) of a posting list, or None when the term is absent."""
-        key = self._key(fieldname, term)
-        if key is None:
-            return None
         try:
-            info = W3TermInfo.from_bytes(self._tindex[key])
-        except KeyError:
+            info = self.reader.term_info(fieldname, term)
+        except TermNotFound:
             return None
-        if info.is_inlined():
-            ids, weights, values = info.inlined_postings()
-            return (array("I", ids), _weights_or_none(weights, len(ids)),
-                    tuple(values) if with_values else None)
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it an unpacked 1-tuple
-            length = length[0]
-        buf = io.BytesIO(self._postfile.get(offset, length))
-        buf.seek(4)  # header magic
-        ids = array("I")
-        weights: array | None = None
-        values: list = []
-        last = False
-        while not last:
-            blocklength = unpack_int(buf.read(4))[0]
-            last = blocklength < 0
-            start = buf.tell()
-            count, _, _, compression, _, _ = pickle.load(buf)
-            data = buf.read(abs(blocklength) - (buf.tell() - start))
-            if compression:
-                data = zlib.decompress(data)
-            deltas, block_weights, block_values = pickle.loads(data)
-            ids.extend(accumulate(deltas))  # each block's deltas start from 0
-            if block_weights is None or isinstance(block_weights, float):
-                if block_weights not in (None, 1.0):
-                    weights = _materialize(weights, len(ids) - count)
-                    weights.extend(array("f", [block_weights]) * count)
-                elif weights is not None:
-                    weights.extend(array("f", [1.0]) * count)
-            else:
-                weights = _materialize(weights, len(ids) - count)
-                weights.extend(block_weights)
-            if with_values:
-                values.extend(block_values)
-        return ids, weights, (tuple(values) if with_values else None)
+        return ondisk.read_postings(self._postfile, info, with_values)
 
     def postings(self, fieldname: str, term: str) -> Postings:
         key = (fieldname, term)
@@ -240,16 +179,11 @@ class SegmentView:
         """{"county:Kern": bitmap, ...} for every facet value in the segment."""
         if self._facets is None:
             facets = {}
-            num = self._fieldmap.get("facet")
-            if num is not None:
-                prefix = pack_ushort(num)
-                for key in self._tindex.keys_from(prefix):
-                    if not key.startswith(prefix):
-                        break
-                    term = key[len(prefix):].decode("utf-8")
-                    got = self.read("facet", term)
-                    if got is not None and FACET_SEPARATOR in term:
-                        facets[term] = bitmaps.from_ids(got[0], self.size)
+            for value in self.reader.lexicon("facet"):
+                term = value.decode("utf-8")
+                got = self.read("facet", term)
+                if got is not None and FACET_SEPARATOR in term:
+                    facets[term] = bitmaps.from_ids(got[0], self.size)
             self._facets = facets
         return self._facets
 
@@ -265,15 +199,6 @@ class SegmentView:
 
     def lengths(self) -> list[int]:
         """Text length (in tokens, as Whoosh stores it: one lossy byte) of every document."""
-        if self._lengths is None:
-            reader = self._length_column
-            if reader is None:
-                self._lengths = [0] * self.size
-            else:
-                n = min(reader._count, self.size)
-                raw = reader._dbfile.get(reader._basepos, n) if n else b""
-                table = _LENGTH_OF_BYTE
-                self._lengths = [table[b] for b in raw] + [0] * (self.size - n)
         return self._lengths
 
     def norms(self, avg_length: float) -> list[float]:
@@ -287,39 +212,18 @@ class SegmentView:
         return cached[1]
 
     def published(self) -> array:
-        if self._published is None:
-            reader = self._columns["published"]
-            n = min(reader._count, self.size)
-            values = array("q")
-            if n:
-                values.frombytes(reader._dbfile.get(reader._basepos, n * 8))
-                if values.itemsize == 8 and array("q", [1]).tobytes()[0] == 1:
-                    values.byteswap()  # stored big-endian
-            values.extend(array("q", [0]) * (self.size - n))
-            self._published = values
+        """Publication time (epoch microseconds) of every document."""
         return self._published
-
-    def _var_bytes(self, name: str) -> list[bytes]:
-        reader = self._columns[name]
-        if not hasattr(reader, "_offsets"):  # a segment without this column
-            return [b""] * self.size
-        lengths = reader._lengths
-        offsets = reader._offsets
-        total = (offsets[-1] + lengths[-1]) if len(lengths) else 0
-        blob = reader._dbfile.get(reader._basepos, total) if total else b""
-        out = [blob[o : o + n] for o, n in zip(offsets, lengths, strict=True)]
-        out.extend([b""] * (self.size - len(out)))
-        return out
 
     def title_keys(self) -> list[str]:
         if self._title_keys is None:
-            self._title_keys = [b.decode("utf-8") for b in self._var_bytes("title_key")]
+            self._title_keys = [b.decode("utf-8") for b in self._columns["title_key"]]
         return self._title_keys
 
     def idents(self) -> list[tuple[str, str]]:
         """(slug, stamp) of every document, deleted ones included."""
         if self._idents is None:
-            self._idents = [parse_ident(b) for b in self._var_bytes("ident")]
+            self._idents = [parse_ident(b) for b in self._columns["ident"]]
         return self._idents
 
     def ident(self, docnum: int) -> tuple[str, str]:
@@ -332,15 +236,6 @@ class SegmentView:
         value = self._columns["display"][docnum]
         return value if value else ("", "", "")
 
-    def lexicon_cursor(self, schema):
-        return self._terms.cursor("text", schema["text"])
-
-
-def _weights_or_none(weights, n: int) -> array | None:
-    if all(w == 1.0 for w in weights):
-        return None
-    return array("f", weights)
-
-
-def _materialize(weights: array | None, n: int) -> array:
-    return weights if weights is not None else array("f", [1.0]) * n
+    def lexicon_cursor(self):
+        """A cursor over the text terms (for Automata.find_matches)."""
+        return self.reader.cursor("text")

@@ -66,7 +66,7 @@
     return false;
   }
 
-  if (!restore() && heading.hasAttribute("data-focus-on-load")) {
+  if (!restore() && heading.hasAttribute("data-focus-results")) {
     // Not on a plain /search: there the search box comes first.
     heading.focus({ preventScroll: true });
   }

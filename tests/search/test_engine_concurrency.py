@@ -30,27 +30,30 @@ def base_corpus() -> list[dict]:
     return [practice(f"base{i}", f"common words number{i}") for i in range(30)]
 
 
-def searcher(index_dir, committed, deleted, stop, errors, stats) -> None:
+def searcher(index_dir, committed, deleted, stop, errors, verified) -> None:
+    """Searches until told to stop, then once more: every answer is checked against what the writer
+    has returned from; `verified` gets each upsert number whose visibility was checked."""
     engine = SearchEngine(index_dir)
-    searches = checks = 0
+    seen = set()
     try:
-        while not stop.is_set():
+        last_round = False
+        while not last_round:
+            last_round = stop.is_set()
             latest = committed.value  # read before searching: that upsert has returned
             gone = deleted.value
             if latest >= 0:
                 result = engine.search(f"marker{latest}", {})
                 if [h.slug for h in result.hits] != [f"new{latest}"]:
                     errors.put(f"upsert {latest} not visible: {[h.slug for h in result.hits]}")
-                checks += 1
+                seen.add(latest)
             if gone >= 0 and engine.search(f"marker{gone}gone", {}).total:
                 errors.put(f"deleted doc {gone} still visible")
             result = engine.search("students common", {"county": ["x"]}, sort="newest")
             if result.total < 30:
                 errors.put(f"base documents missing: {result.total}")
-            searches += 1
     except BaseException:
         errors.put(traceback.format_exc())
-    stats.put((searches, checks))
+    verified.put(sorted(seen))
 
 
 def writer(index_dir, committed, deleted, errors) -> None:
@@ -83,23 +86,22 @@ def test_searcher_and_writer_in_two_processes(tmp_path):
     deleted = ctx.Value("i", -1)
     stop = ctx.Event()
     errors = ctx.Queue()
-    stats = ctx.Queue()
-    search_process = ctx.Process(target=searcher, args=(str(tmp_path), committed, deleted, stop, errors, stats))
+    verified = ctx.Queue()
+    search_process = ctx.Process(target=searcher, args=(str(tmp_path), committed, deleted, stop, errors, verified))
     write_process = ctx.Process(target=writer, args=(str(tmp_path), committed, deleted, errors))
     search_process.start()
     time.sleep(0.2)
     write_process.start()
     write_process.join(120)
-    time.sleep(0.3)
     stop.set()
+    checked = verified.get(timeout=60)
     search_process.join(60)
-    searches, checks = stats.get(timeout=5)
     problems = []
     while not errors.empty():
         problems.append(errors.get())
     assert write_process.exitcode == 0 and search_process.exitcode == 0
     assert problems == []
     assert committed.value == ROUNDS - 1
-    assert checks >= ROUNDS and searches > 20
+    assert checked and checked[-1] == ROUNDS - 1  # checked up to the last upsert, after the writer ended
     final = SearchEngine(tmp_path)
     assert final.search("", {}).total == 30 + ROUNDS

@@ -1,0 +1,145 @@
+"""Typo correction against the index's own vocabulary: "did you mean" and the corrected word searched.
+
+A word the index does not know (or barely knows, when a close word is far more common) is corrected
+to the most common term one edit away from what was typed, else within two edits of its stem (one for
+short stems), found by walking the lexicon with a Levenshtein automaton. Corrections are cached per
+index generation (Snapshot.corrected).
+"""
+
+from __future__ import annotations
+
+from whoosh.codec.base import Automata
+from whoosh.support.levenshtein import distance
+
+from clearinghouse.search import analysis, bitmaps, query
+from clearinghouse.search.snapshot import Snapshot
+
+MAX_CORRECTIONS = 3  # unknown words of a query that are looked up for a correction
+MAX_CORRECTED_LENGTH = 24  # longer "words" are not words
+MIN_CORRECTED_SHARE = 20  # a rare word is corrected to a word this many times as common
+
+
+def correct(snap: Snapshot, groups: list[query.Group]) -> dict[str, str]:
+    """Correct the words the index does not know (or barely knows, when a close word is far
+    more common) against the index's own vocabulary; the corrected word joins the group."""
+    out: dict[str, str] = {}
+    rare = snap.doc_count // 2000
+    attempts = 0
+    for g in groups:
+        if not g.correctable or attempts >= MAX_CORRECTIONS:
+            continue
+        df = snap.df(g.stem)
+        if df > rare:
+            continue
+        attempts += 1
+        key = (g.text.lower(), g.stem, max(1, df * MIN_CORRECTED_SHARE))
+        if key not in snap.corrected:
+            if len(snap.corrected) > 2000:
+                snap.corrected.clear()
+            snap.corrected[key] = _best_correction(snap, *key)
+        found = snap.corrected[key]
+        if found is None:
+            continue
+        word, term = found
+        g.correction = _same_case(word, g.text)
+        corrected = query.with_families([query.Alt((term,), query.TYPED)])
+        g.alts = (g.alts if df else []) + [a for a in corrected if a not in g.alts]
+        out[g.text] = g.correction
+    return out
+
+
+def suggestion(text: str, groups: list[query.Group]) -> str:
+    """The query as typed with each corrected word replaced by its correction."""
+    out = []
+    pos = 0
+    for g in sorted((g for g in groups if g.correction), key=lambda g: g.start):
+        out.append(text[pos : g.start])
+        out.append(g.correction)
+        pos = g.end
+    out.append(text[pos:])
+    return " ".join("".join(out).split())
+
+
+def _same_case(word: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> list[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = [a + b[1:] for a, b in splits if b]
+    out += [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    out += [a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]]
+    out += [a + c + b for a, b in splits for c in _LETTERS]
+    return list(dict.fromkeys(out))
+
+
+def _best_correction(snap: Snapshot, word: str, stem: str, min_df: int) -> tuple[str, str] | None:
+    """(corrected word, its term): the most common term of the index whose word is one edit away
+    from `word`, else the most common term within two edits of `stem` (one for short stems)."""
+    best = None
+    spellings: dict[str, list[str]] = {}  # term -> the one-edit words that have it
+    if word.isascii() and len(word) <= MAX_CORRECTED_LENGTH:
+        for candidate in _edits1(word):
+            term = analysis.classify(candidate)
+            if term is None or term == stem:
+                continue
+            term = str(term)
+            if term in spellings:
+                spellings[term].append(candidate)
+                continue
+            spellings[term] = [candidate]
+            df = snap.df(term)
+            if df >= min_df and (best is None or (df, term) > best):
+                best = (df, term)
+    if best is None:
+        if len(stem) > MAX_CORRECTED_LENGTH:
+            return None
+        dfa = Automata.levenshtein_dfa(stem, 2 if len(stem) >= 6 else 1, prefix=1)
+        found = {}
+        # The lexicon walk seeks on disk: walk the big segments, which hold 90% of the documents and
+        # so nearly all of the vocabulary, not every small segment that recent commits added.
+        covered = 0
+        for part in sorted(snap.parts, key=lambda p: -p.view.size):
+            if covered >= 0.9 * sum(p.view.size for p in snap.parts):
+                break
+            covered += part.view.size
+            for term in Automata.find_matches(dfa, part.view.lexicon_cursor()):
+                if term != stem and term.islower() and term not in found:
+                    found[term] = snap.df(term)
+        ranked = sorted((distance(stem, t), -df, t) for t, df in found.items() if df >= min_df)
+        if not ranked:
+            return None
+        best = (-ranked[0][1], ranked[0][2])
+    term = best[1]
+    return _surface(snap, term, word, spellings.get(term, [])), term
+
+
+SURFACE_DOCUMENTS = 5
+
+
+def _surface(snap: Snapshot, term: str, typed: str, candidates: list[str]) -> str:
+    """How documents write a term (a stem is often no word): of the words with this term in a few
+    documents, the most frequent of the candidate spellings, else the most frequent word; ties go
+    to the spelling closest to what was typed."""
+    counts: dict[str, int] = {}
+    seen = 0
+    for part in snap.parts:
+        p = part.view.postings("text", term)
+        for d in bitmaps.to_ids(p.bitmap & part.alive)[: SURFACE_DOCUMENTS - seen]:
+            seen += 1
+            for text in part.view.display(d):
+                for t in analysis.tokens(text):
+                    if t.term == term:
+                        w = t.text.lower()
+                        counts[w] = counts.get(w, 0) + 1
+        if seen >= SURFACE_DOCUMENTS:
+            break
+    pool = [c for c in candidates if c in counts] or list(counts) or candidates or [term]
+    return min(pool, key=lambda w: (-counts.get(w, 0), distance(w, typed), w))

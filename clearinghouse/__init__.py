@@ -57,8 +57,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import health
     from .accounts.views import bp as accounts_bp
-    from .api import leas, submissions, views  # noqa: F401  (their routes register on the API blueprint)
+    from .api import collections, leas, submissions, views  # noqa: F401  (their routes register on the API blueprint)
     from .api.blueprint import bp as api_bp
+    from .collections.views import bp as collections_bp
     from .peers.views import bp as peers_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(vetting_bp)
+    app.register_blueprint(collections_bp)
     app.register_blueprint(peers_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
@@ -107,6 +109,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .collections import service as collections
     from .peers.similar import similar_practices
     from .rendering import format_date, format_number, format_time, render_markdown
     from .schemas import field_metadata
@@ -132,6 +135,9 @@ def register_template_helpers(app: Flask) -> None:
         RESOURCE_KINDS=RESOURCE_KINDS, SORT_ORDERS=SORT_ORDERS, STATE_LABELS=STATE_LABELS, field=field_metadata,
         similar_practices=similar_practices,
     )
+    # For the include templates on the practice page and the search results (templates/collections/_*.html).
+    app.jinja_env.globals.update(collections_for_practice=collections.collections_for_practice,
+                                 curatable_collections=collections.curatable_collections)
 
 
 def register_commands(app: Flask) -> None:

@@ -36,6 +36,12 @@ class Unauthorized(DomainError):
     status = 401
 
 
+class Conflict(DomainError):
+    """It clashes with what is there already (the same practice twice in one collection)."""
+
+    status = 409
+
+
 class Unavailable(DomainError):
     """A part the answer needs is not usable right now (the search index is missing or being rebuilt)."""
 

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .errors import NotFound
-from .models import Practice, Review, Revision, Round, User, UserRole
+from .models import Collection, CollectionCurator, Practice, Review, Revision, Round, User, UserRole
 
 WRITING_STATES = ("draft", "changes_requested")
 QUEUE_STATES = ("submitted", "in_review")
@@ -216,3 +216,67 @@ def may_delete_draft(actor: Any, revision: Revision) -> bool:
     """Only its author deletes a draft, and only while it is a draft (once submitted it stays on record)."""
     user = _user(actor)
     return user is not None and revision.author_id == user.id and revision.state == "draft"
+
+
+# ---------------------------------------------------------------- collections
+# Facilitators create collections and curate the ones they are curators of; a private collection is seen by
+# its curators only (hidden from everyone else, admins included, as not found); an unlisted one by anyone
+# with the link; only public ones are listed. Facilitators and admins feature public collections.
+
+
+def is_facilitator(actor: Any) -> bool:
+    return has_role(actor, "facilitator")
+
+
+def may_create_collection(actor: Any) -> bool:
+    return is_facilitator(actor)
+
+
+def may_be_curator(user: Any) -> bool:
+    """Whom a collection's creator may add as a co-curator: an active facilitator."""
+    return is_facilitator(user)
+
+
+def is_curator(actor: Any, collection: Collection) -> bool:
+    user = _user(actor)
+    return is_facilitator(user) and any(row.user_id == user.id for row in collection.curator_rows)
+
+
+LISTED_COLLECTION = Rule(lambda u, c: c.visibility == "public", lambda u: Collection.visibility == "public")
+LINKED_COLLECTION = Rule(lambda u, c: c.visibility == "unlisted", lambda u: Collection.visibility == "unlisted")
+CURATED_COLLECTION = Rule(
+    lambda u, c: is_curator(u, c),
+    lambda u: Collection.id.in_(select(CollectionCurator.collection_id).where(CollectionCurator.user_id == u.id))
+    if is_facilitator(u) else false(),
+)
+VIEW_COLLECTION = LISTED_COLLECTION | LINKED_COLLECTION | CURATED_COLLECTION
+
+
+def may_view_collection(actor: Any, collection: Collection) -> bool:
+    return VIEW_COLLECTION.allows(actor, collection)
+
+
+def listed_collections() -> ColumnElement[bool]:
+    """The collections the index, the home page and the practice pages list: public ones, for everyone."""
+    return LISTED_COLLECTION.query_filter(None)
+
+
+def curated_collections(actor: Any) -> ColumnElement[bool]:
+    """The collections `actor` curates (their own list, the "Add to collection" choices)."""
+    return CURATED_COLLECTION.query_filter(actor)
+
+
+def may_curate(actor: Any, collection: Collection) -> bool:
+    """Edit the collection's details and items: its curators."""
+    return is_curator(actor, collection)
+
+
+def may_manage_collection(actor: Any, collection: Collection) -> bool:
+    """Add or remove co-curators, delete the collection: the curator who created it."""
+    user = _user(actor)
+    return is_curator(user, collection) and collection.owner_id == user.id
+
+
+def may_feature(actor: Any, collection: Collection) -> bool:
+    """Feature a public collection on the home page (or stop featuring it): facilitators and admins."""
+    return (is_facilitator(actor) or is_admin(actor)) and collection.visibility == "public"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clearinghouse.collections import service as collections
 from clearinghouse.extensions import db
 from clearinghouse.models import Revision
 from clearinghouse.vetting import service
@@ -50,6 +51,19 @@ TABLE = [
                                     admin=404)),
     ("GET", "/admin/users", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
     ("GET", "/admin/audit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
+    # Collections, all curated by the facilitator: `public` (holding `slug`), `unlisted` and `private`.
+    ("GET", "/collections", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/collections/{public}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
+                                          admin=200)),
+    ("GET", "/collections/{unlisted}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,
+                                            admin=200)),
+    ("GET", "/collections/{private}", dict(visitor=404, contributor=404, other=404, reviewer=404, facilitator=200,
+                                           admin=404)),
+    ("GET", "/collections/new", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=200, admin=404)),
+    ("GET", "/collections/{public}/edit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=200,
+                                               admin=404)),
+    ("GET", "/collections/{private}/edit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=200,
+                                                admin=404)),
     # Changes last: each kind of user gets a fresh site, so these do not affect the reads above.
     ("POST", "/submissions/{draft}/edit", dict(visitor=R, contributor=R, other=404, reviewer=404, facilitator=404,
                                                admin=404)),
@@ -61,6 +75,22 @@ TABLE = [
                                               admin=404)),
     ("POST", "/admin/users/{contributor_id}/roles", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                          facilitator=404, admin=R)),
+    ("POST", "/collections", dict(visitor=R, contributor=403, other=403, reviewer=403, facilitator=400,
+                                  admin=403)),  # the facilitator's form lacks a title
+    ("POST", "/collections/{public}/feature", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                   facilitator=R, admin=R)),
+    ("POST", "/collections/{private}/feature", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                    facilitator=404, admin=404)),  # only public ones
+    ("POST", "/collections/{public}/edit", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                facilitator=400, admin=404)),
+    ("POST", "/collections/{public}/items/{slug}", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                        facilitator=R, admin=404)),
+    ("POST", "/collections/{public}/items/{slug}/remove", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                               facilitator=R, admin=404)),
+    ("POST", "/collections/{private}/curators", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                     facilitator=R, admin=404)),
+    ("POST", "/collections/{private}/delete", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                   facilitator=R, admin=404)),
     ("POST", "/admin/practices/{slug}/archive", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                      facilitator=404, admin=R)),
 ]
@@ -77,6 +107,11 @@ def test_every_route_answers_each_kind_of_user_as_the_permissions_say(kind, app,
         ids = {"draft": draft.id, "sub": sub, "slug": db.session.get(Revision, published).practice.slug,
                "contributor_id": people["contributor"].id,
                "lea": db.session.get(Revision, published).practice.lea_id}
+        facilitator = user(people["facilitator"])
+        for visibility in ("public", "unlisted", "private"):
+            ids[visibility] = collections.create_collection(
+                facilitator, {"title": f"A {visibility} collection", "visibility": visibility}).slug
+        collections.add_item(facilitator, ids["public"], {"practice": ids["slug"]})
     login(client, people.get(kind))
     answers = {}
     for method, template, expected in TABLE:

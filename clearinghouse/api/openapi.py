@@ -73,6 +73,7 @@ def build_spec(server: str = "") -> dict:
         }},
     )
     _submission_paths(spec)
+    _collection_paths(spec)
     _lea_paths(spec)
     document = spec.to_dict()
     _limits(document)
@@ -174,3 +175,70 @@ def _submission_paths(spec: APISpec) -> None:
         "Submission", "ReviewIn", "201", params=one)})
     spec.path(path="/submissions/{id}/timeline", operations={"get": op(
         "Every transition of the submission: actor, from, to, comment, time", "SubmissionTimeline", params=one)})
+
+
+def _collection_paths(spec: APISpec) -> None:
+    """Collections: reading public ones; curating by facilitators with a personal access token."""
+    spec.components.schema("CollectionItem", schema=schemas.CollectionItemSchema)
+    spec.components.schema("CollectionSummary", schema=schemas.CollectionSummarySchema)
+    spec.components.schema("Collection", schema=schemas.CollectionOutSchema)
+    spec.components.schema("CollectionList", schema=schemas.CollectionListSchema)
+    spec.components.schema("CollectionIn", schema=schemas.CollectionInSchema)
+    spec.components.schema("ItemIn", schema=schemas.ItemInSchema)
+    spec.components.schema("ItemPatch", schema=schemas.ItemPatchSchema)
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    errors = {
+        "400": ERRORS["400"],
+        "401": {"description": "No valid personal access token", **error},
+        "403": {"description": "You may see it but not do this (only facilitators create collections; only "
+                               "the curator who created a collection deletes it)", **error},
+        "404": {"description": "No such collection or practice, or not one you may see or curate", **error},
+        "409": {"description": "The practice is already in the collection, or someone else changed it at the "
+                               "same moment", **error},
+    }
+    slug = {"in": "path", "name": "slug", "required": True, "schema": {"type": "string"}}
+    practice = {"in": "path", "name": "practice", "required": True, "schema": {"type": "string"},
+                "description": "the practice's slug"}
+    secure = [{"token": []}]
+
+    def op(summary: str, ok: str | None, body: str | None = None, status: str = "200", params=()) -> dict:
+        answer = _json(ok, summary) if ok else {"description": summary}
+        operation = {"summary": summary, "security": secure, "parameters": list(params),
+                     "responses": {status: answer, **errors}}
+        if body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        return operation
+
+    spec.path(path="/collections", operations={
+        "get": {
+            "summary": "Public collections, featured first, then by title; `q` matches words of the title or "
+                       "the network",
+            "parameters": [{"in": "query", "schema": schemas.CollectionListArgsSchema}],
+            "responses": {"200": _json("CollectionList", "A page of public collections"), "400": ERRORS["400"]},
+        },
+        "post": op("Create a collection (facilitators); you become its first curator", "Collection",
+                   "CollectionIn", "201"),
+    })
+    reading = {
+        "summary": "One collection with its items in order; a private one answers 404 to all but its curators "
+                   "(send your token to see yours)",
+        "security": [{}, {"token": []}],
+        "parameters": [slug],
+        "responses": {"200": _json("Collection", "The collection"), "401": errors["401"], "404": errors["404"]},
+    }
+    spec.path(path="/collections/{slug}", operations={
+        "get": reading,
+        "put": op("Replace the collection's title, description, network and visibility (curators)", "Collection",
+                  "CollectionIn", params=[slug]),
+        "delete": op("Delete the collection (the curator who created it); its practices stay published", None,
+                     status="204", params=[slug]),
+    })
+    spec.path(path="/collections/{slug}/items", operations={"post": op(
+        "Add a published practice with the curator's note, at `position` or at the end (curators); "
+        "answers the collection", "Collection", "ItemIn", "201", params=[slug])})
+    spec.path(path="/collections/{slug}/items/{practice}", operations={
+        "patch": op("Edit an item's note or move it to `position` (curators); answers the collection",
+                    "Collection", "ItemPatch", params=[slug, practice]),
+        "delete": op("Remove the practice from the collection (curators)", None, status="204",
+                     params=[slug, practice]),
+    })

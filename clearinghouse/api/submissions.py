@@ -7,38 +7,17 @@ transition not allowed now, 400 with field errors.
 
 from __future__ import annotations
 
-from flask import g, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from marshmallow import ValidationError
 
 from .. import permissions
-from ..accounts import service as accounts
-from ..errors import Unauthorized, ValidationFailed
+from ..errors import ValidationFailed
 from ..models import Revision
 from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema, flatten_errors
-from ..security import json_body
 from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
-from .blueprint import bp
-
-
-def token_user():
-    """The user whose personal access token came with the request, or 401."""
-    if "api_user" not in g:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        if user is None:
-            raise Unauthorized("Send a valid personal access token: Authorization: Bearer <token>.")
-        g.api_user = user
-    return g.api_user
-
-
-def _body() -> dict:
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ValidationFailed("The body must be a JSON object.", {"body": "must be a JSON object"})
-    return data
+from .blueprint import bp, json_object, token_user
 
 
 def dump(revision: Revision, user) -> dict:
@@ -67,7 +46,7 @@ def dump(revision: Revision, user) -> dict:
 @bp.post("/submissions")
 def submissions_create():
     user = token_user()
-    revision, _ = vetting.start_draft(user, _body())
+    revision, _ = vetting.start_draft(user, json_object())
     return jsonify(dump(revision, user)), 201
 
 
@@ -80,14 +59,14 @@ def submissions_get(revision_id: int):
 @bp.put("/submissions/<int:revision_id>")
 def submissions_put(revision_id: int):
     user = token_user()
-    revision, _ = vetting.save_draft(user, revision_id, _body())
+    revision, _ = vetting.save_draft(user, revision_id, json_object())
     return jsonify(dump(revision, user))
 
 
 @bp.post("/submissions/<int:revision_id>/submit")
 def submissions_submit(revision_id: int):
     user = token_user()
-    record = _body() if request.get_data() else None
+    record = json_object() if request.get_data() else None
     revision = vetting.submit(user, revision_id, record)
     return jsonify(dump(revision, user))
 
@@ -103,7 +82,7 @@ def submissions_claim(revision_id: int):
 def submissions_review(revision_id: int):
     user = token_user()
     try:
-        answers = ReviewInSchema().load(_body())
+        answers = ReviewInSchema().load(json_object())
     except ValidationError as exc:
         raise ValidationFailed("The review is not valid.", dict(flatten_errors(exc.messages))) from exc
     version = answers.pop("version")

@@ -1,6 +1,7 @@
 """The SQLAlchemy models, one module per aggregate."""
 
 from .audit import AuditEvent
+from .collection import VISIBILITIES, Collection, CollectionCurator, CollectionItem
 from .lea import LEA
 from .outbox import OutboxMessage
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
@@ -9,6 +10,7 @@ from .token import ApiToken
 from .user import ROLES, User, UserRole
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LEA", "OutboxMessage", "OutcomeMetric", "Practice", "Resource", "Review", "Revision",
-    "Round", "Tag", "ROLES", "User", "UserRole",
+    "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutboxMessage",
+    "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
+    "ROLES", "User", "UserRole", "VISIBILITIES",
 ]  # fmt: skip

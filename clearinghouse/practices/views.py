@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from .. import permissions
+from ..collections import service as collections
 from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
 from . import queries
@@ -23,7 +24,8 @@ def home():
     entry_points = {key: queries.vocabulary_counts(key) for key in BROWSE_ENTRY_POINTS}
     recent = queries.list_published(page=1, per_page=6).items
     return render_template(
-        "practices/home.html", entry_points=entry_points, recent=recent, total=queries.count_published()
+        "practices/home.html", entry_points=entry_points, recent=recent, total=queries.count_published(),
+        featured=collections.featured_collections(),
     )
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
+from ..models import VISIBILITIES
 from ..taxonomy import SORT_ORDERS, VOCABULARIES, Vocabulary
-from .interchange import LEASchema, PracticeSchema, StrictSchema
+from .interchange import LEASchema, PracticeSchema, StrictSchema, _text
 
 
 class LEAOutSchema(LEASchema):
@@ -224,6 +225,102 @@ class TimelineEventSchema(Schema):
 
 class SubmissionTimelineSchema(Schema):
     events = fields.List(fields.Nested(TimelineEventSchema))
+
+
+# ---------------------------------------------------------------- the collections API
+
+NOTE_MAX = 2000
+
+
+class CuratorSchema(Schema):
+    name = fields.String()
+
+
+class CollectionItemSchema(Schema):
+    """A practice in a collection, dumped from its CollectionItem: the practice as currently published."""
+
+    position = fields.Integer(metadata={"description": "1 for the first item"})
+    note = fields.String(metadata={"description": "the curator's note on this practice"})
+    archived = fields.Boolean(metadata={"description": "the practice was archived after it was added: it stays "
+                                                       "in the collection but is no longer published"})
+    practice = fields.Nested(PracticeSummarySchema, attribute="revision", allow_none=True)
+
+
+class CollectionSummarySchema(Schema):
+    """A collection in a list, dumped from its Collection."""
+
+    slug = fields.String()
+    title = fields.String()
+    description = fields.String(metadata={"description": "Markdown"})
+    network = fields.String(metadata={"description": "the network the collection serves"})
+    visibility = fields.String(validate=validate.OneOf(tuple(VISIBILITIES)))
+    featured = fields.Boolean()
+    url = fields.String(metadata={"description": "the collection's page"})
+    item_count = fields.Integer()
+    curators = fields.List(fields.Nested(CuratorSchema))
+    updated_at = fields.DateTime(format="iso")
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        if attr == "url":
+            return url_for("collections.collection", slug=obj.slug, _external=True)
+        if attr == "item_count":
+            return len(obj.items)
+        return super().get_attribute(obj, attr, default)
+
+
+class CollectionOutSchema(CollectionSummarySchema):
+    """One collection, dumped from a (Collection, permission flags) pair: its items in order and what the
+    reader may do to it."""
+
+    items = fields.List(fields.Nested(CollectionItemSchema))
+    permissions = fields.Dict(keys=fields.String(), values=fields.Boolean(),
+                              metadata={"example": {"curate": True, "manage": True, "feature": False}})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        collection, flags = obj
+        return flags if attr == "permissions" else super().get_attribute(collection, attr, default)
+
+
+class CollectionListSchema(PageSchema):
+    query = fields.String()
+    results = fields.List(fields.Nested(CollectionSummarySchema))
+
+
+class CollectionListArgsSchema(ListArgsSchema):
+    q = fields.String(load_default="", validate=validate.Length(max=200, error="must be at most 200 characters"))
+
+
+class CollectionInSchema(StrictSchema):
+    """A collection's details, as created or replaced (pages and API alike)."""
+
+    title = _text("Title", required=True, max=200,
+                  hint="What the collection gathers, e.g. “Reclassification: where to start”.")
+    description = _text("Description", max=5000, load_default="", hint="Markdown: **bold**, lists, links.")
+    network = _text("Network", max=200, load_default="",
+                    hint="The network it serves, e.g. Central Valley EL Coordinators Network.")
+    visibility = fields.String(
+        load_default="private",
+        validate=validate.OneOf(tuple(VISIBILITIES),
+                                error="Visibility must be one of " + ", ".join(VISIBILITIES) + "."),
+        metadata={"label": "Visibility"},
+    )
+
+
+class ItemInSchema(StrictSchema):
+    """A practice to add to a collection."""
+
+    practice = fields.String(required=True, metadata={"description": "the published practice's slug"})
+    note = _text("Curator's note", max=NOTE_MAX, load_default="")
+    position = fields.Integer(load_default=None, validate=validate.Range(min=1, error="Position must be 1 or more."),
+                              metadata={"description": "where to put it (1 is first); at the end when left out"})
+
+
+class ItemPatchSchema(StrictSchema):
+    """A change to an item: its note, its position, or both."""
+
+    note = _text("Curator's note", max=NOTE_MAX)
+    position = fields.Integer(validate=validate.Range(min=1, error="Position must be 1 or more."),
+                              metadata={"description": "move it here (1 is first; past the end means last)"})
 
 
 # ---------------------------------------------------------------- LEAs and peers (issue 11)

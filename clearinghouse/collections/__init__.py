@@ -1,0 +1,1 @@
+"""Curated collections: facilitators gather published practices for the networks they lead."""

@@ -328,3 +328,19 @@ def test_a_collection_has_an_atom_feed_except_when_private(seeded, people):
     assert "Curator’s note: Start &lt;here&gt; &amp; now." in feed.text
     private = create(client, title="Private", visibility="private")
     assert seeded.test_client().get(f"/collections/{private}.atom").status_code == 404
+
+
+def test_collections_show_on_the_practice_page_and_curators_add_from_search_results(seeded, people):
+    """The includes in place: the practice page lists the public collections; a curator's search results offer
+    "Add to a collection"; a visitor sees neither form."""
+    client = as_(seeded, people["facilitator"])
+    public = create(client, title="Public with LEAD")
+    add(client, public, LEAD)
+    create(client, title="Still empty")
+    page = client.get(f"/practices/{LEAD}").text
+    assert "Public with LEAD" in page and '<option value="still-empty">Still empty</option>' in page
+    results = client.get("/search?q=english+learners").text
+    assert f'name="practice" value="{LEAD}"' in results and "Add to a collection" in results
+    visitor = seeded.test_client()
+    assert "Public with LEAD" in visitor.get(f"/practices/{LEAD}").text
+    assert "Add to a collection" not in visitor.get("/search?q=english+learners").text

@@ -32,16 +32,19 @@ serve: install
 	APP_ENV=production $(FLASK) index ensure
 	APP_ENV=production $(BIN)/gunicorn --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} wsgi:app
 
-# The whole suite: installs Debian's chromium and PostgreSQL server when missing (tests start their own server).
+# The whole suite, twice: on SQLite, then on a real PostgreSQL server the tests start themselves (TEST_DATABASE).
+# Installs Debian's chromium and PostgreSQL server when missing; the architecture contracts run first.
 test: install test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n 2
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -n 2 -m "not postgres"
 
 test-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not browser and not postgres"
+	$(BIN)/python -m pytest -q -n 2 -m "not browser and not postgres"
 
 test-browser: install test-deps
 	$(BIN)/python -m pytest -q -m browser

@@ -55,7 +55,7 @@ def build(n: int, reuse: bool) -> dict[str, float]:
     from flask_migrate import upgrade
 
     from clearinghouse import create_app
-    from clearinghouse.practices import service as practices
+    from clearinghouse.practices import importing, queries
     from clearinghouse.practices.interchange import RawRecord
     from clearinghouse.search import service as search
 
@@ -65,13 +65,13 @@ def build(n: int, reuse: bool) -> dict[str, float]:
     app = create_app()
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-        have = practices.count_published()
+        have = queries.count_published()
         if have < n:
             started = time.perf_counter()
             for first in range(have, n, CHUNK):
                 records = [RawRecord(i + 1, corpus.practice(i)) for i in range(first, min(n, first + CHUNK))]
                 with search.indexing_deferred():  # as `flask practices import` does for a bulk load
-                    report = practices.import_practices(records, publish=True)
+                    report = importing.import_practices(records, publish=True)
                 if report.errors:
                     raise SystemExit(f"synthetic records failed validation: {report.errors[:3]}")
                 print(f"  imported {min(n, first + CHUNK):,}/{n:,}", file=sys.stderr, flush=True)

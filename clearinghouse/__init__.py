@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from . import security
 from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if app.config["APP_ENV"] != "test" else logging.WARNING)
     register_extensions(app)
+    security.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -43,19 +45,26 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    from .search.service import connect_indexing
+
+    connect_indexing()
+
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import health
     from .accounts.views import bp as accounts_bp
-    from .api.views import bp as api_bp
+    from .api import submissions, views  # noqa: F401  (their routes register on the API blueprint)
+    from .api.blueprint import bp as api_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
     from .vetting.views import bp as vetting_bp
 
     app.register_blueprint(practices_bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(vetting_bp)
@@ -97,12 +106,27 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .rendering import format_date, format_number, render_markdown
-    from .taxonomy import EVIDENCE_LEVELS, SECTIONS, VOCABULARIES
+    from .schemas import field_metadata
+    from .taxonomy import (
+        EVIDENCE_LEVELS,
+        EVIDENCE_REQUIREMENTS,
+        METRIC_UNITS,
+        REQUIRED_SECTIONS,
+        RESOURCE_KINDS,
+        SECTIONS,
+        SORT_ORDERS,
+        VOCABULARIES,
+    )
+    from .vetting.workflow import STATE_LABELS
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.globals.update(VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, EVIDENCE_LEVELS=EVIDENCE_LEVELS)
+    app.jinja_env.globals.update(
+        VOCABULARIES=VOCABULARIES, SECTIONS=SECTIONS, REQUIRED_SECTIONS=REQUIRED_SECTIONS,
+        EVIDENCE_LEVELS=EVIDENCE_LEVELS, EVIDENCE_REQUIREMENTS=EVIDENCE_REQUIREMENTS, METRIC_UNITS=METRIC_UNITS,
+        RESOURCE_KINDS=RESOURCE_KINDS, SORT_ORDERS=SORT_ORDERS, STATE_LABELS=STATE_LABELS, field=field_metadata,
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -12,9 +13,10 @@ from flask.cli import AppGroup
 
 from .accounts import service as accounts
 from .errors import DomainError
-from .practices import service as practices
+from .practices import importing, queries
 from .practices.interchange import FormatError, read_records, write_records
 
+log = logging.getLogger(__name__)
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
 
 
@@ -23,19 +25,34 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+class CleanGroup(AppGroup):
+    """Commands that end with a one-line reason on stderr and exit 1, never a raw traceback (logged at DEBUG)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except DomainError as exc:
+            fail(exc.message)
+        except Exception as exc:  # noqa: BLE001 — an operator needs the reason, not the stack
+            log.debug("command failed", exc_info=True)
+            fail(f"{type(exc).__name__}: {exc}")
+
+
 def _progress(label: str, total: int):
     """A progress bar on a terminal; a quiet no-op bar elsewhere (click draws nothing when not a tty)."""
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
-def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> practices.ImportReport:
+def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> importing.ImportReport:
     from .search import service as search
 
     # A large published import rebuilds the index once at the end instead of updating it per commit.
     bulk = publish and not dry_run and len(records) > current_app.config["BULK_IMPORT"]
     with _progress("Importing practices", len(records)) as bar, \
             (search.indexing_deferred() if bulk else nullcontext()):
-        report = practices.import_practices(
+        report = importing.import_practices(
             records, publish=publish, dry_run=dry_run, skip_invalid=skip_invalid, progress=bar.update
         )
     for error in report.errors:
@@ -48,11 +65,11 @@ def run_import(records, *, publish: bool, dry_run: bool, skip_invalid: bool) -> 
 def _rebuild_index() -> int:
     from .search import service as search
 
-    with _progress("Indexing practices", practices.count_published()) as bar:
+    with _progress("Indexing practices", queries.count_published()) as bar:
         return search.rebuild(progress=bar.update)
 
 
-practices_cli = AppGroup("practices", help="Import and export practices in the interchange format.")
+practices_cli = CleanGroup("practices", help="Import and export practices in the interchange format.")
 
 
 @practices_cli.command("import")
@@ -85,15 +102,15 @@ def import_command(file: str, publish: bool, dry_run: bool, skip_invalid: bool) 
 def export_command(file: str) -> None:
     """Write every published practice to FILE (.json, .jsonl or .csv)."""
     try:
-        count = write_records(file, practices.export_records())
+        count = write_records(file, queries.export_records())
     except (FormatError, OSError) as exc:
         fail(str(exc))
     click.echo(f"Exported {count} published practices to {file}.")
 
 
-def seed_database() -> practices.ImportReport | None:
+def seed_database() -> importing.ImportReport | None:
     """Load seed/ when no practice exists yet; publish it. Returns None when there was nothing to do."""
-    if practices.count_published() or practices.has_any_practice():
+    if queries.count_published() or queries.has_any_practice():
         return None
     records = []
     for path in sorted(SEED_DIR.glob("*.json")):
@@ -103,7 +120,22 @@ def seed_database() -> practices.ImportReport | None:
     return run_import(records, publish=True, dry_run=False, skip_invalid=False)
 
 
+mail_cli = CleanGroup("mail", help="The mail outbox.")
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Send the queued messages that are due (safe to run from cron as often as you like)."""
+    from .mail import deliver_pending
+
+    sent, failed = deliver_pending()
+    click.echo(f"Sent {sent} message(s); {failed} kept for a later try.")
+    if failed:
+        fail(f"{failed} message(s) could not be sent now; they stay queued and are retried.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
     app.cli.add_command(practices_cli)
     app.cli.add_command(index_cli)
     app.cli.add_command(users_cli)
@@ -120,7 +152,7 @@ def register(app: Flask) -> None:
             click.echo(f"Seeded {report.created} published practices.")
 
 
-index_cli = AppGroup("index", help="Build and check the search index.")
+index_cli = CleanGroup("index", help="Build and check the search index.")
 
 
 @index_cli.command("rebuild")
@@ -164,7 +196,7 @@ def index_check(repair: bool) -> None:
     fail(f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra")
 
 
-users_cli = AppGroup("users", help="Create accounts, grant roles and make API tokens.")
+users_cli = CleanGroup("users", help="Create accounts, grant roles and make API tokens.")
 
 
 @users_cli.command("create")

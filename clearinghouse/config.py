@@ -44,15 +44,22 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "2")),  # seconds a request may wait on the mail server
+        # Try the outbox right after each commit (otherwise only `flask mail send`, e.g. from cron, sends).
+        "MAIL_SEND_AFTER_COMMIT": env.get("MAIL_SEND_AFTER_COMMIT", "1").lower() in ("1", "true", "yes"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": app_env == "production",
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes in one request: a long write-up is ~100 KB
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     }
     if app_env == "test":
-        config.update(TESTING=True, RATELIMIT_ENABLED=False)
+        # A cheap hash keeps the tests fast; only the test configuration may use it.
+        config.update(TESTING=True, RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     config.update(overrides)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")

@@ -34,3 +34,9 @@ class Unauthorized(DomainError):
     """No valid credentials (the API's bearer token is missing, unknown or revoked)."""
 
     status = 401
+
+
+class Unavailable(DomainError):
+    """A part the answer needs is not usable right now (the search index is missing or being rebuilt)."""
+
+    status = 503

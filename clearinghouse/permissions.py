@@ -1,21 +1,46 @@
 """Who may do what: every permission decision of the site, asked by views, the API and services alike.
 
 Each rule answers "may this user do this (to this object)". Anything a user may not see is reported as
-not found, never as forbidden, so its existence does not leak.
+not found, never as forbidden, so its existence does not leak. A rule over revisions is a `Rule`: one
+definition that both decides for one revision (`allows`) and filters a query to the revisions it allows
+(`query_filter`), so a listing and a page can never disagree (the pattern of invenio-records-permissions'
+generators).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .errors import NotFound
-from .models import Practice, Revision, User
+from .models import Practice, Review, Revision, Round, User, UserRole
 
 WRITING_STATES = ("draft", "changes_requested")
 QUEUE_STATES = ("submitted", "in_review")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A condition on (user, revision), in Python and in SQL (queries must join Revision.practice)."""
+
+    check: Callable[[User | None, Revision], bool]
+    sql: Callable[[User | None], ColumnElement[bool]]
+
+    def allows(self, actor: Any, revision: Revision) -> bool:
+        return bool(self.check(_user(actor), revision))
+
+    def query_filter(self, actor: Any) -> ColumnElement[bool]:
+        return self.sql(_user(actor))
+
+    def __or__(self, other: Rule) -> Rule:
+        return Rule(lambda u, r: self.check(u, r) or other.check(u, r), lambda u: or_(self.sql(u), other.sql(u)))
+
+    def __and__(self, other: Rule) -> Rule:
+        return Rule(lambda u, r: self.check(u, r) and other.check(u, r), lambda u: and_(self.sql(u), other.sql(u)))
 
 
 def _user(actor: Any) -> User | None:
@@ -35,7 +60,15 @@ def is_admin(actor: Any) -> bool:
 
 
 def is_reviewer(actor: Any) -> bool:
-    return has_role(actor, "reviewer")
+    """An active reviewer whose email is confirmed: the only people who vet or are asked to."""
+    user = _user(actor)
+    return has_role(user, "reviewer") and user.confirmed_at is not None
+
+
+def reviewer_accounts() -> ColumnElement[bool]:
+    """`is_reviewer` as a filter on users (whom to tell about a new submission, whom an admin may assign)."""
+    return and_(User.active.is_(True), User.confirmed_at.is_not(None),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role == "reviewer")))
 
 
 def may_write(actor: Any) -> bool:
@@ -52,22 +85,36 @@ def conflicted(actor: Any, revision: Revision) -> bool:
     return revision.author_id == user.id or (user.lea_id is not None and user.lea_id == revision.practice.lea_id)
 
 
+def _conflict_sql(user: User) -> ColumnElement[bool]:
+    own_lea = Practice.lea_id == user.lea_id if user.lea_id is not None else false()
+    return or_(and_(Revision.author_id.is_not(None), Revision.author_id == user.id), own_lea)
+
+
+PUBLISHED = Rule(lambda u, r: r.state == "published", lambda u: Revision.state == "published")
+AUTHOR = Rule(lambda u, r: u is not None and r.author_id == u.id,
+              lambda u: Revision.author_id == u.id if u is not None else false())
+PAST_DRAFT = Rule(lambda u, r: r.state != "draft", lambda u: Revision.state != "draft")
+ADMIN = Rule(lambda u, r: is_admin(u), lambda u: true() if is_admin(u) else false())
+REVIEWER_WITHOUT_CONFLICT = Rule(
+    lambda u, r: is_reviewer(u) and not conflicted(u, r),
+    lambda u: ~_conflict_sql(u) if is_reviewer(u) else false(),
+)
+CLAIM_HOLDER = Rule(
+    lambda u, r: u is not None and any(rv.reviewer_id == u.id for rnd in r.rounds for rv in rnd.reviews),
+    lambda u: Revision.id.in_(select(Round.revision_id).join(Review).where(Review.reviewer_id == u.id))
+    if u is not None else false(),
+)
+
+# Vetting staff: the review page and the queue (anything past the draft stage, to admins and to reviewers
+# without a conflict).
+VETTING_STAFF = PAST_DRAFT & (ADMIN | REVIEWER_WITHOUT_CONFLICT)
+# Published revisions are public; drafts only their author's; the rest the author's, vetting staff's and
+# the reviewers who claimed them.
+VIEW_REVISION = PUBLISHED | AUTHOR | VETTING_STAFF | (PAST_DRAFT & CLAIM_HOLDER)
+
+
 def may_view_revision(actor: Any, revision: Revision) -> bool:
-    """Published revisions are public; drafts only their author's; the rest the author's, vetting staff's."""
-    if revision.state == "published":
-        return True
-    user = _user(actor)
-    if user is None:
-        return False
-    if revision.author_id == user.id:
-        return True
-    if revision.state == "draft":
-        return False
-    if is_admin(user):
-        return True
-    if is_reviewer(user) and not conflicted(user, revision):
-        return True
-    return _has_claim(user, revision)
+    return VIEW_REVISION.allows(actor, revision)
 
 
 def may_edit(actor: Any, revision: Revision) -> bool:
@@ -95,10 +142,6 @@ def may_see_queue(actor: Any) -> bool:
 
 def reviews_required() -> int:
     return int(current_app.config["REVIEWS_REQUIRED"])
-
-
-def _has_claim(user: User, revision: Revision) -> bool:
-    return any(r.reviewer_id == user.id for rnd in revision.rounds for r in rnd.reviews)
 
 
 def _open_claim(user: User, revision: Revision):
@@ -154,14 +197,8 @@ def may_read_audit(actor: Any) -> bool:
 
 
 def queue_filter(actor: Any) -> ColumnElement[bool]:
-    """The SQL form of the queue's visibility: what `may_view_revision` allows among queued revisions."""
-    user = _user(actor)
-    if user is None or not may_see_queue(user):
-        return false()
-    if is_admin(user):
-        return true()
-    own_lea = Practice.lea_id == user.lea_id if user.lea_id is not None else false()
-    return and_(or_(Revision.author_id.is_(None), Revision.author_id != user.id), ~own_lea)
+    """The queue's visibility in SQL: the revisions vetting staff may open (`may_open_review_page`)."""
+    return VETTING_STAFF.query_filter(actor)
 
 
 def require(allowed: bool, what: str = "There is nothing at this address.") -> None:
@@ -172,8 +209,4 @@ def require(allowed: bool, what: str = "There is nothing at this address.") -> N
 
 def may_open_review_page(actor: Any, revision: Revision) -> bool:
     """The review page: vetting staff without a conflict, for anything past the draft stage."""
-    if revision.state == "draft":
-        return False
-    if is_admin(actor):
-        return True
-    return is_reviewer(actor) and not conflicted(actor, revision)
+    return VETTING_STAFF.allows(actor, revision)

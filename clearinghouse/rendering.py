@@ -8,6 +8,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .taxonomy import METRIC_UNITS
+
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
     "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
@@ -39,11 +41,9 @@ def format_number(value: float | int | None, unit: str | None = None) -> str:
     if value is None:
         return "—"
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    if unit == "percent":
-        return f"{text}%"
-    if unit and unit not in ("count", "rate", "score"):
-        return f"{text} {unit}"
-    return text
+    if not unit:
+        return text
+    return f"{text}{METRIC_UNITS.get(unit, ' ' + unit)}"
 
 
 def format_date(value: datetime | None) -> str:

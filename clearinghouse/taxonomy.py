@@ -175,6 +175,7 @@ EVIDENCE_LEVELS = Vocabulary(
         "promising": "Promising evidence (ESSA tier 3)",
         "rationale": "Demonstrates a rationale (ESSA tier 4)",
         "local": "Local outcome data",
+        "descriptive": "Described; no outcome data reported yet",
     },
     descriptions={
         "strong": "At least one well-designed experimental study (a randomized controlled trial) found a "
@@ -188,8 +189,19 @@ EVIDENCE_LEVELS = Vocabulary(
         "local": "The LEA tracked its own outcome data before and after the change. There is no formal "
         "study, so other factors may explain part of the results: treat it as a well-documented "
         "starting point to test locally, not as proof.",
+        "descriptive": "The practice is documented, but no outcome data have been reported yet. Read it for "
+        "the approach and the lessons, not for proof that it worked.",
     },
 )
+
+# What a write-up must contain to claim an evidence level (DESIGN.md): the rule, in words people read
+# beside the choice, the error and the reviewer's rubric.
+EVIDENCE_REQUIREMENTS: dict[str, str] = {
+    "strong": "Name the study (a randomized controlled trial) under Resources, marked as a study.",
+    "moderate": "Name the study (a quasi-experimental study) under Resources, marked as a study.",
+    "promising": "Name the study (a correlational study with controls) under Resources, marked as a study.",
+    "local": "Give at least one outcome measure with its result (and its baseline, if the LEA has one).",
+}
 
 LEA_TYPES = Vocabulary(
     key="lea_type",
@@ -252,19 +264,31 @@ VOCABULARIES: dict[str, Vocabulary] = {
 # The multi-valued vocabularies a practice is tagged with (stored as tags, one row per value).
 TAG_VOCABULARIES: tuple[Vocabulary, ...] = tuple(v for v in VOCABULARIES.values() if v.multi)
 
+# How a list of practices can be ordered: code (the `sort` parameter) -> label.
+SORT_ORDERS: dict[str, str] = {"relevance": "Best match", "newest": "Newest first", "title": "Title (A–Z)"}
+
 # The entry points on the home page.
 BROWSE_ENTRY_POINTS: tuple[str, ...] = ("priority", "student_group", "grade_span", "indicator")
 
-# The six parts of a practice's story, in reading order, with the guidance a writer sees.
+# The parts of a practice's story, in reading order, with the guidance a writer sees.
 SECTIONS: dict[str, tuple[str, str]] = {
     "problem": ("Problem of practice", "What was the problem, for which students, and what data showed it?"),
     "root_causes": ("Root causes", "Why was it happening? What did the team find when it dug in?"),
     "journey": ("The journey", "How did the work unfold over time: who was involved, what was tried first?"),
     "actions": ("What we did", "The concrete actions, structures and routines the LEA put in place."),
-    "outcomes": ("Outcomes", "What happened, with data, including what did not work."),
+    "outcomes": ("Outcomes", "What happened, with data where there are any."),
+    "setbacks": ("What did not work", "What was tried and dropped, or did not go as planned, and why."),
     "lessons": ("Lessons for others", "What should someone starting out know?"),
 }
 REQUIRED_SECTIONS: tuple[str, ...] = ("problem", "journey", "outcomes")
+
+# The kinds of resource a write-up lists: its source documents, studies of the practice, and the rest.
+RESOURCE_KINDS: dict[str, str] = {
+    "source": "Source document",
+    "study": "Study or evaluation",
+    "tool": "Tool or template",
+    "other": "Other resource",
+}
 
 METRIC_UNITS: dict[str, str] = {
     "percent": "%",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
+import itertools
+import os
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,15 +15,35 @@ import pytest
 from clearinghouse import create_app
 from clearinghouse.extensions import db
 
+from .api_contract import ContractClient
 from .mailbox import mailbox as _mailbox
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed" / "practices"
 
 
+# `TEST_DATABASE=postgresql` runs every test on a real PostgreSQL server that this process starts itself (one per
+# pytest worker) with a fresh database per app; otherwise a SQLite file per test. `make test` runs both.
+ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
+_postgres = None
+_databases = itertools.count()
+
+
+def database_url(tmp_path: Path) -> str:
+    global _postgres
+    if not ON_POSTGRES:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if _postgres is None:
+        from .postgres_server import PostgresServer
+
+        _postgres = PostgresServer().start()
+        atexit.register(_postgres.stop)
+    return _postgres.create_database(f"t{os.getpid()}_{next(_databases)}")
+
+
 def make_app(tmp_path: Path, **overrides):
     config = {
         "APP_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "DATABASE_URL": database_url(tmp_path),
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SERVER_NAME": "localhost",
@@ -29,6 +52,7 @@ def make_app(tmp_path: Path, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = ContractClient
     with app.app_context():
         db.create_all()
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func
 
 from clearinghouse.extensions import db
 from clearinghouse.models import ApiToken, User
@@ -194,7 +195,12 @@ def test_cli_users_create_token_and_demo(app, runner, seeded):
     assert demo.exit_code == 0, demo.output
     for role in ("contributor", "reviewer", "facilitator", "admin"):
         assert role in demo.output
-    assert runner.invoke(args=["users", "demo"]).exit_code == 0  # idempotent
+    with app.app_context():
+        accounts_before = db.session.execute(db.select(func.count()).select_from(User)).scalar_one()
+    again = runner.invoke(args=["users", "demo"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():  # a second run adds nobody
+        assert db.session.execute(db.select(func.count()).select_from(User)).scalar_one() == accounts_before
     login(client, type("P", (), {"email": "casey@demo.example.org", "password": "demo-casey-password"}))
 
 

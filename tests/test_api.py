@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 LEAD = "teacher-leaders-for-english-learners-the-lead-program"
@@ -76,3 +78,30 @@ def test_openapi_document_describes_the_endpoints_from_the_schemas(client):
     assert "title" in practice["required"]
     params = {p["name"] for p in spec["paths"]["/practices"]["get"]["parameters"]}
     assert {"page", "per_page"} <= params
+
+
+def test_every_api_answer_is_checked_against_the_openapi_document(app, client, seeded):
+    """The suite's client validates each /api/v1 answer; an answer unlike the document fails the test."""
+    from werkzeug.wrappers import Response
+
+    from .api_contract import check_response
+
+    good = client.get("/api/v1/practices?per_page=2")
+    assert good.status_code == 200  # checked on the way (ContractClient)
+    drifted = Response(json.dumps(good.json | {"undocumented": True}), status=200, mimetype="application/json")
+    with pytest.raises(AssertionError, match="unlike the OpenAPI document"):
+        check_response(app, good.request, drifted)
+    wrong_type = Response(json.dumps(good.json | {"total": "many"}), status=200, mimetype="application/json")
+    with pytest.raises(AssertionError, match="unlike the OpenAPI document"):
+        check_response(app, good.request, wrong_type)
+
+
+def test_the_openapi_document_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").json
+    validate(spec)
+    amount = spec["components"]["schemas"]["Investment"]["properties"]["amount_usd"]
+    assert amount["type"] == "number" and isinstance(amount["minimum"], (int, float))
+    submit = spec["paths"]["/submissions/{id}/submit"]["post"]
+    assert submit["requestBody"]["required"] is False  # the optional body is documented

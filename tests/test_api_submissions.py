@@ -22,9 +22,10 @@ def test_the_whole_workflow_through_the_api(app, client, tokens, practice_record
     body = draft.json
     rid = body["id"]
     assert body["state"] == "draft" and body["record"]["title"] == "Only a title"
-    assert body["errors"]["summary"] == "is required" and body["errors"]["sections"] == "is required"
+    assert body["errors"]["summary"] == "Summary is required."
+    assert body["errors"]["sections"] == "The story is required."
     refused = client.post(f"/api/v1/submissions/{rid}/submit", headers=tokens["contributor"])
-    assert refused.status_code == 400 and refused.json["error"]["fields"]["summary"] == "is required"
+    assert refused.status_code == 400 and refused.json["error"]["fields"]["summary"] == "Summary is required."
     saved = client.put(f"/api/v1/submissions/{rid}", json=practice_record, headers=tokens["contributor"])
     assert saved.status_code == 200 and saved.json["errors"] == {}
     submitted = client.post(f"/api/v1/submissions/{rid}/submit", headers=tokens["contributor"])
@@ -109,3 +110,24 @@ def test_the_openapi_document_describes_the_submissions_api(client):
     assert {"400", "401", "404", "409"} <= set(post["responses"]) and post["security"] == [{"token": []}]
     assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     assert "recommendation" in spec["components"]["schemas"]["ReviewIn"]["properties"]
+
+
+def test_reading_with_a_token_does_not_write_on_every_request(app, client, tokens, people):
+    from datetime import timedelta
+
+    from clearinghouse.extensions import db
+    from clearinghouse.models import ApiToken
+    from clearinghouse.models.types import utcnow
+
+    assert client.get("/api/v1/submissions/999999", headers=tokens["contributor"]).status_code == 404
+    with app.app_context():
+        token = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == people["contributor"].id)).scalar_one()
+        assert token.last_used_at is not None  # the first use is noted
+        recently = utcnow() - timedelta(minutes=5)
+        token.last_used_at = recently
+        db.session.commit()
+    for _ in range(3):
+        client.get("/api/v1/submissions/999999", headers=tokens["contributor"])
+    with app.app_context():
+        token = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == people["contributor"].id)).scalar_one()
+        assert abs((token.last_used_at - recently).total_seconds()) < 1  # not rewritten within the hour

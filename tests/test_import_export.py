@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from clearinghouse.extensions import db
 from clearinghouse.models import LEA, AuditEvent, Practice, Revision
 
+from .conftest import seed_records
+
 
 def write_json(path, records):
     path.write_text(json.dumps(records))
@@ -57,12 +59,13 @@ def test_every_bad_record_is_reported_with_position_and_field_and_nothing_is_wri
     result = runner.invoke(args=["practices", "import", write_json(tmp_path / "p.json", records), "--publish"])
     assert result.exit_code != 0
     errors = result.output
-    assert 'record 7: lea.county: "Orange Cty" is not a California county' in errors
-    assert 'record 8: state_priorities[0]: "99" is not a state priority (1–10)' in errors
+    assert 'record 7: lea.county: County: "Orange Cty" is not a California county.' in errors
+    assert 'record 8: state_priorities[0]: State priorities: "99" is not a state priority (1–10).' in errors
     assert "record 8: summary:" in errors
-    assert "record 8: sections.problem: is required" in errors
-    assert "record 8: resources[0].url: is not a web address" in errors
-    assert "record 8: colour: is not a field of the interchange format" in errors
+    assert "record 8: sections.problem: Problem of practice is required." in errors
+    assert ("record 8: resources[0].url: Web address (Resources, row 1) is not a web address starting with https:// "
+            "or http://.") in errors
+    assert "record 8: colour: colour is not a field of the interchange format." in errors
     assert "nothing was written" in errors
     assert count(app, Practice) == 0 and count(app, LEA) == 0
 
@@ -72,7 +75,7 @@ def test_skip_invalid_imports_the_valid_ones_and_still_reports_the_rest(app, run
     result = runner.invoke(args=["practices", "import", write_json(tmp_path / "p.json", [bad, practice_record]),
                                  "--skip-invalid"])
     assert result.exit_code == 0
-    assert 'record 1: evidence_level: "anecdotal" is not an evidence level' in result.output
+    assert 'record 1: evidence_level: Evidence level: "anecdotal" is not an evidence level.' in result.output
     assert "1 created" in result.output
     assert count(app, Practice) == 1
 
@@ -132,7 +135,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_practices(seed
     out = tmp_path / f"export{suffix}"
     result = seeded.test_cli_runner().invoke(args=["practices", "export", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Exported 16 published practices" in result.output or "Exported" in result.output
+    assert f"Exported {len(seed_records())} published practices" in result.output
 
     fresh = make_app(tmp_path / "fresh")
     imported = fresh.test_cli_runner().invoke(args=["practices", "import", str(out), "--publish"])

@@ -41,7 +41,9 @@ def test_the_form_shows_every_part_of_the_interchange_format_with_guidance(clien
     login(client, people["contributor"])
     page = client.get("/submit").text
     for text in ("What was the problem, for which students, and what data showed it?",  # SECTIONS guidance
-                 "What happened, with data, including what did not work.", "What should someone starting out know?",
+                 "What happened, with data where there are any.",
+                 "What was tried and dropped, or did not go as planned, and why.",
+                 "What should someone starting out know?",
                  "Sample Valley Unified", "English learners", "Chronic absenteeism", "Multi-tiered system of support",
                  'name="outcome_metrics[0].label"', 'name="resources[0].url"', 'name="investment.amount_usd"',
                  'name="contact.email"', 'name="timeline.start_year"', "Add another measure", "Save draft"):
@@ -65,10 +67,12 @@ def test_a_draft_keeps_whatever_was_typed_even_invalid_and_submit_shows_every_er
     assert refused.status_code == 400
     page = refused.text
     assert "The practice is not ready to submit" in page
-    for field_id, message in (("f-summary", "is required"), ("f-lea-enrollment", "is not a whole number"),
-                              ("f-contact-email", "is not a valid email address"),
-                              ("f-student_groups", "is required"), ("f-sections-problem", "is required"),
-                              ("f-evidence_level", "is required")):
+    for field_id, message in (("f-summary", "Summary is required."),
+                              ("f-lea-enrollment", "Enrollment must be a whole number."),
+                              ("f-contact-email", "Contact email is not a valid email address."),
+                              ("f-student_groups", "Choose at least one student group."),
+                              ("f-sections-problem", "Problem of practice is required."),
+                              ("f-evidence_level", "Evidence level is required.")):
         assert re.search(rf'id="{field_id}-error">.*?{message}', page), field_id
     assert 'value="about"' in page and 'aria-invalid="true"' in page
     with app.app_context():
@@ -83,7 +87,7 @@ def test_a_complete_form_submits_and_the_contributor_follows_it(app, client, peo
     page = client.get(f"/submissions/{rid}").text
     assert "Submitted, waiting for a reviewer" in page and "Submitted for vetting" in page
     with app.app_context():
-        from clearinghouse.practices.service import canonical, load_strict, revision_to_record
+        from clearinghouse.records import canonical, load_strict, revision_to_record
 
         revision = db.session.get(Revision, rid)
         # the form round-trips the whole interchange record; the LEA's context waits for publication

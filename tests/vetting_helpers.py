@@ -33,10 +33,10 @@ def submitted(app, people, record, kind: str = "contributor") -> int:
 
 def decide(app, people, revision_id: int, *verdicts: tuple[str, str]) -> None:
     """Each (reviewer kind, recommendation) claims the revision and files that review."""
-    from clearinghouse.vetting import service
+    from clearinghouse.vetting import reviewing
 
     with app.app_context():
         for kind, recommendation in verdicts:
-            service.claim(user(people[kind]), revision_id)
+            reviewing.claim(user(people[kind]), revision_id)
             message = f"{kind} says {recommendation}"
-            service.file_review(user(people[kind]), revision_id, review(recommendation, message))
+            reviewing.file_review(user(people[kind]), revision_id, review(recommendation, message))

@@ -33,6 +33,10 @@ LOGIN_FAILED = "That email and password do not match an account."
 _DUMMY_HASH = generate_password_hash("not a real password, only for equal timing")
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _signer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"clearinghouse-{purpose}")
 
@@ -92,7 +96,7 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
     if lea is None:
         lea = LEA(name=new_lea["name"].strip(), county=new_lea["county"], type=new_lea["type"])
         db.session.add(lea)
-    user = User(name=name.strip(), email=email, password_hash=generate_password_hash(password), lea=lea,
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password), lea=lea,
                 role_rows=[UserRole(role="contributor")])
     db.session.add(user)
     db.session.flush()
@@ -182,7 +186,7 @@ def check_reset_token(token: str) -> None:
 def reset_password(token: str, password: str) -> User:
     user = _user_for_reset(token)
     _check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.confirmed_at = user.confirmed_at or utcnow()  # the link proves the address
     db.session.commit()
     return user
@@ -215,15 +219,20 @@ def revoke_token(user: User, token_id: int) -> None:
     db.session.commit()
 
 
+TOKEN_USE_RESOLUTION = timedelta(hours=1)  # "last used" is kept to the hour: reading never writes per request
+
+
 def user_for_token(clear: str) -> User | None:
-    """The active user owning an unrevoked token; records its use."""
+    """The active user owning an unrevoked token; notes its use when the last note is over an hour old."""
     token = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _hash_token(clear or ""))
     ).scalar_one_or_none()
     if token is None or not token.active or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
     return token.user
 
 
@@ -273,7 +282,7 @@ def create_user(email: str, roles: list[str], lea_name: str | None = None, passw
     if password is None:
         password = generated = secrets.token_urlsafe(12)
     _check_password(password)
-    user = User(email=email, name=name or email.split("@")[0], password_hash=generate_password_hash(password),
+    user = User(email=email, name=name or email.split("@")[0], password_hash=hash_password(password),
                 lea=lea, confirmed_at=utcnow(), role_rows=[UserRole(role=r) for r in dict.fromkeys(roles)])
     db.session.add(user)
     db.session.commit()
@@ -317,7 +326,7 @@ def demo_accounts() -> list[DemoLogin]:
         email, password = f"{local}@demo.example.org", f"demo-{local}-password"
         lea = leas[lea_index] if lea_index is not None and lea_index < len(leas) else None
         if find_user(email) is None:
-            db.session.add(User(email=email, name=name, password_hash=generate_password_hash(password), lea=lea,
+            db.session.add(User(email=email, name=name, password_hash=hash_password(password), lea=lea,
                                 confirmed_at=utcnow(), role_rows=[UserRole(role=role)]))
         logins.append(DemoLogin(role, email, password, lea.name if lea else None))
     db.session.commit()

@@ -10,6 +10,7 @@ from .. import permissions
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
+from ..security import safe_next
 from ..vetting.workflow import TRANSITIONS
 from . import service
 from .forms import ActionForm, ForgotForm, LoginForm, RegisterForm, ResetForm, TokenForm
@@ -23,10 +24,6 @@ def _attach(form, exc: ValidationFailed) -> None:
         field = getattr(form, name, None)
         if field is not None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-
-
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("practices.home")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -70,7 +67,7 @@ def login():
             message = exc.message
         else:
             login_user(user)
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form, message=message), 400 if message else 200
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from .. import schemas
 
@@ -11,6 +12,14 @@ ERRORS = {
     "400": {"description": "A parameter or the body is invalid", "content": {"application/json": {"schema": "Error"}}},
     "404": {"description": "Not found, or not visible to you", "content": {"application/json": {"schema": "Error"}}},
 }
+
+
+def schema_name(schema) -> str:
+    """A component's name: the schema's class without "Schema"; a partial view (`only=`) is the "Brief" one."""
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    only = getattr(schema, "only", None) if not isinstance(schema, type) else None
+    return f"{name}Brief" if only else name
 
 
 def _json(schema: str | type, description: str) -> dict:
@@ -22,7 +31,7 @@ def build_spec(server: str = "") -> dict:
         title="Promising Practices Clearinghouse API",
         version="1.0.0",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)],
         info={"description": "Search and read vetted practices of California LEAs, in the interchange format."},
         servers=[{"url": f"{server}/api/v1"}] if server else [],
     )
@@ -57,11 +66,25 @@ def build_spec(server: str = "") -> dict:
             "`match` says whether the results contain every word (after synonyms and spelling correction), "
             "only some of them, or nothing matched.",
             "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
-            "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"]},
+            "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"],
+                          "503": {"description": "The search index is missing or being rebuilt",
+                                  "content": {"application/json": {"schema": "Error"}}}},
         }},
     )
     _submission_paths(spec)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _limits(document)
+    return document
+
+
+def _limits(document: dict) -> None:
+    """Every operation may be refused for the size of what it was sent (security.py's limits)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            operation["responses"].setdefault("414", {"description": "The address is too long", **error})
+            if method in ("post", "put", "patch"):
+                operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 
 
 def _submission_paths(spec: APISpec) -> None:
@@ -85,11 +108,13 @@ def _submission_paths(spec: APISpec) -> None:
     one = [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}]
     secure = [{"token": []}]
 
-    def op(summary: str, ok: str, body: dict | str | None = None, status: str = "200", params=None) -> dict:
+    def op(summary: str, ok: str, body: dict | str | None = None, status: str = "200", params=None,
+           body_required: bool = True) -> dict:
         operation = {"summary": summary, "security": secure, "parameters": params or [],
                      "responses": {status: _json(ok, summary), **errors}}
         if body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+            operation["requestBody"] = {"required": body_required,
+                                        "content": {"application/json": {"schema": body}}}
         return operation
 
     spec.path(path="/submissions", operations={"post": op(
@@ -100,7 +125,7 @@ def _submission_paths(spec: APISpec) -> None:
     })
     spec.path(path="/submissions/{id}/submit", operations={"post": op(
         "Submit or resubmit for vetting (strict validation, like the importer); a body saves it first",
-        "Submission", params=one)})
+        "Submission", record, params=one, body_required=False)})
     spec.path(path="/submissions/{id}/claim", operations={"post": op(
         "Claim the submission for review (reviewers; never your own or your own LEA's)", "Submission", params=one)})
     spec.path(path="/submissions/{id}/reviews", operations={"post": op(

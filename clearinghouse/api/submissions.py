@@ -14,10 +14,12 @@ from .. import permissions
 from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
 from ..models import Revision
-from ..schemas import ReviewInSchema, flatten_errors
+from ..schemas import ReviewInSchema, SubmissionSchema, SubmissionTimelineSchema, flatten_errors
+from ..security import json_body
+from ..vetting import queue, reviewing
 from ..vetting import service as vetting
 from ..vetting.workflow import STATE_LABELS
-from .views import bp
+from .blueprint import bp
 
 
 def token_user():
@@ -33,14 +35,15 @@ def token_user():
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", {"body": "must be a JSON object"})
     return data
 
 
 def dump(revision: Revision, user) -> dict:
-    return {
+    """The submission as SubmissionSchema documents it, with what `user` may do to it now."""
+    return SubmissionSchema().dump({
         "id": revision.id,
         "practice": revision.practice.slug,
         "number": revision.number,
@@ -49,17 +52,8 @@ def dump(revision: Revision, user) -> dict:
         "version": revision.version,
         "record": vetting.draft_record(revision),
         "errors": vetting.open_errors(revision),
-        "rounds": [{
-            "number": rnd.number,
-            "submitted_at": rnd.submitted_at.isoformat(),
-            "decided_at": rnd.decided_at.isoformat() if rnd.decided_at else None,
-            "outcome": rnd.outcome,
-            "reviews": [{
-                "reviewer": r.reviewer.name if r.reviewer else None, "recommendation": r.recommendation,
-                "scores": r.scores, "comments": r.comments, "message": r.message, "rubric": r.rubric,
-                "filed_at": r.filed_at.isoformat(),
-            } for r in rnd.filed_reviews],
-        } for rnd in revision.rounds],
+        "rounds": [{"number": rnd.number, "submitted_at": rnd.submitted_at, "decided_at": rnd.decided_at,
+                    "outcome": rnd.outcome, "reviews": rnd.filed_reviews} for rnd in revision.rounds],
         "permissions": {
             "edit": permissions.may_edit(user, revision),
             "submit": permissions.may_submit(user, revision),
@@ -67,7 +61,7 @@ def dump(revision: Revision, user) -> dict:
             "review": permissions.may_review(user, revision),
         },
         "url": url_for("vetting.submission", revision_id=revision.id, _external=True),
-    }
+    })
 
 
 @bp.post("/submissions")
@@ -101,7 +95,7 @@ def submissions_submit(revision_id: int):
 @bp.post("/submissions/<int:revision_id>/claim")
 def submissions_claim(revision_id: int):
     user = token_user()
-    vetting.claim(user, revision_id)
+    reviewing.claim(user, revision_id)
     return jsonify(dump(vetting.get_submission(user, revision_id), user))
 
 
@@ -113,7 +107,7 @@ def submissions_review(revision_id: int):
     except ValidationError as exc:
         raise ValidationFailed("The review is not valid.", dict(flatten_errors(exc.messages))) from exc
     version = answers.pop("version")
-    vetting.file_review(user, revision_id, answers, version)
+    reviewing.file_review(user, revision_id, answers, version)
     return jsonify(dump(vetting.get_submission(user, revision_id), user)), 201
 
 
@@ -121,7 +115,4 @@ def submissions_review(revision_id: int):
 def submissions_timeline(revision_id: int):
     user = token_user()
     revision = vetting.get_submission(user, revision_id)
-    return jsonify(events=[{
-        "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-        "actor": e.actor.name if e.actor else None, "comment": e.comment, "at": e.created_at.isoformat(),
-    } for e in vetting.timeline(revision)])
+    return jsonify(SubmissionTimelineSchema().dump({"events": queue.timeline(revision)}))

@@ -1,92 +1,58 @@
-"""The JSON API (/api/v1): thin handlers over the same services the pages use."""
+"""The JSON API's reading routes (/api/v1/practices, /search, /openapi.json): thin handlers over the services."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, jsonify, request, url_for
-from marshmallow import Schema, ValidationError
+from flask import jsonify, request
 
 from ..errors import ValidationFailed
-from ..models import Revision
-from ..practices import service as practices
-from ..practices.service import revision_to_record
-from ..schemas import FILTER_VOCABULARIES, MAX_QUERY, ListArgsSchema, SearchArgsSchema, flatten_errors
+from ..practices import queries
+from ..records import revision_to_record
+from ..schemas import (
+    FILTER_VOCABULARIES,
+    MAX_QUERY,
+    ListArgsSchema,
+    PracticeListSchema,
+    PracticeOutSchema,
+    SearchArgsSchema,
+    SearchResultSchema,
+    practice_url,
+)
 from ..search import service as search_service
-
-bp = Blueprint("api", __name__)
-
-
-def load_args(schema: Schema, source: Any = None) -> dict:
-    """Parse query parameters with a schema; a bad one answers 400 naming the parameter."""
-    try:
-        return schema.load(source if source is not None else request.args)
-    except ValidationError as exc:
-        fields = {}
-        for path, message in flatten_errors(exc.messages):  # a repeated parameter is named, not its position
-            fields.setdefault(path.split("[")[0], message)
-        names = ", ".join(fields)
-        raise ValidationFailed(f"Invalid parameter: {names}.", fields) from exc
-
-
-def practice_url(slug: str) -> str:
-    return url_for("practices.practice", slug=slug, _external=True)
-
-
-def summary(revision: Revision) -> dict:
-    practice, lea = revision.practice, revision.practice.lea
-    return {
-        "slug": practice.slug,
-        "title": revision.title,
-        "summary": revision.summary,
-        "url": practice_url(practice.slug),
-        "lea": {"name": lea.name, "county": lea.county, "locale": lea.locale, "type": lea.type},
-        "evidence_level": revision.evidence_level,
-        "published_at": practice.published_at.isoformat() if practice.published_at else None,
-    }
+from .blueprint import bp, load_args
 
 
 @bp.get("/practices")
 def practices_list():
     args = load_args(ListArgsSchema())
-    page = practices.list_published(page=args["page"], per_page=args["per_page"])
-    return jsonify(
-        total=page.total, page=page.page, per_page=page.per_page, results=[summary(r) for r in page.items]
-    )
+    page = queries.list_published(page=args["page"], per_page=args["per_page"])
+    return jsonify(PracticeListSchema().dump(
+        {"total": page.total, "page": page.page, "per_page": page.per_page, "results": page.items}
+    ))
 
 
 @bp.get("/practices/<slug>")
 def practice(slug: str):
-    revision = practices.get_published(slug)
+    revision = queries.get_published(slug)
     p = revision.practice
-    body = {
-        **revision_to_record(revision),
-        "slug": p.slug,
-        "url": practice_url(p.slug),
-        "published_at": p.published_at.isoformat() if p.published_at else None,
-        "updated_at": p.updated_at.isoformat() if p.updated_at else None,
-    }
-    return jsonify(body)
+    return jsonify(PracticeOutSchema().dump({
+        **revision_to_record(revision), "slug": p.slug, "url": practice_url(p.slug),
+        "published_at": p.published_at, "updated_at": p.updated_at,
+    }))
 
 
 @bp.get("/search")
 def search():
     args = load_args(SearchArgsSchema())
     if len(args["q"]) > MAX_QUERY:
-        raise ValidationFailed("Invalid parameter: q.", {"q": f"must be at most {MAX_QUERY} characters"})
+        raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
     page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"])
     result = page.result
-    return jsonify(
-        query=args["q"],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        results=[summary(revision) | {"highlights": hit.highlights} for revision, hit in page.items],
-        facets=search_service.facet_listing(result, filters),
-        suggestion=result.suggestion,
-        match=result.match,
-    )
+    return jsonify(SearchResultSchema().dump({
+        "query": args["q"], "total": result.total, "page": result.page, "per_page": result.per_page,
+        "results": page.items, "facets": search_service.facet_listing(result, filters),
+        "suggestion": result.suggestion, "match": result.match,
+    }))
 
 
 @bp.get("/openapi.json")
@@ -95,5 +61,3 @@ def openapi():
 
     return jsonify(build_spec(request.host_url.rstrip("/")))
 
-
-from . import submissions  # noqa: E402,F401  (registers the submissions routes on this blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,11 +30,17 @@ class LEA(db.Model):
     unduplicated_pct: Mapped[float | None] = mapped_column(Float)
     el_pct: Mapped[float | None] = mapped_column(Float)
     foster_youth_pct: Mapped[float | None] = mapped_column(Float)
+    swd_pct: Mapped[float | None] = mapped_column(Float)
+    homeless_pct: Mapped[float | None] = mapped_column(Float)
+    grade_spans: Mapped[list | None] = mapped_column(JSON)  # the spans the LEA serves
+    data_year: Mapped[str | None] = mapped_column(String(9))  # the school year of the figures, "2017-18"
 
     practices: Mapped[list[Practice]] = relationship(back_populates="lea")
 
+    # What a record's `lea` object may set besides the name (the interchange format's LEA fields).
     CONTEXT_FIELDS = (
         "cds_code", "type", "county", "locale", "enrollment", "unduplicated_pct", "el_pct", "foster_youth_pct",
+        "swd_pct", "homeless_pct", "grade_spans", "data_year",
     )  # fmt: skip
 
     def __repr__(self) -> str:

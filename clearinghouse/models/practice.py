@@ -76,6 +76,7 @@ class Revision(db.Model):
     journey: Mapped[str] = mapped_column(Text, default="")
     actions: Mapped[str] = mapped_column(Text, default="")
     outcomes: Mapped[str] = mapped_column(Text, default="")
+    setbacks: Mapped[str] = mapped_column(Text, default="")
     lessons: Mapped[str] = mapped_column(Text, default="")
     investment_amount_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     investment_notes: Mapped[str] = mapped_column(Text, default="")
@@ -85,6 +86,9 @@ class Revision(db.Model):
     contact_title: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     keywords: Mapped[list] = mapped_column(JSON, default=list)
+    # The LEA context the writer described (applied to the LEA only when the revision is published), so
+    # reviewers and previews show what was submitted rather than the LEA's current profile.
+    lea_context: Mapped[dict | None] = mapped_column(JSON)
     # The record as its writer typed it, valid or not (lax drafts); the columns hold what validated.
     draft: Mapped[dict | None] = mapped_column(JSON)
 
@@ -158,4 +162,7 @@ class Resource(db.Model):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    date: Mapped[str | None] = mapped_column(String(40))

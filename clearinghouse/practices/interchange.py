@@ -11,30 +11,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from marshmallow import Schema, fields
+
+from ..schemas import METRIC_FIELDS, RESOURCE_FIELDS, PracticeSchema
+
 FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
-# Lists of plain values, written in CSV as one cell joined with ";".
-SCALAR_LISTS = (
-    "state_priorities", "student_groups", "grade_spans", "dashboard_indicators", "topics", "support_tiers",
-    "keywords",
-)  # fmt: skip
-OBJECT_LISTS = {
-    "outcome_metrics": (
-        "label", "indicator", "student_group", "baseline", "baseline_year", "result", "result_year", "unit",
-    ),
-    "resources": ("title", "url"),
-}  # fmt: skip
-CSV_COLUMNS = [
-    "title", "summary",
-    "lea.name", "lea.cds_code", "lea.type", "lea.county", "lea.locale", "lea.enrollment",
-    "lea.unduplicated_pct", "lea.el_pct", "lea.foster_youth_pct",
-    "state_priorities", "student_groups", "grade_spans", "dashboard_indicators", "topics", "support_tiers",
-    "evidence_level",
-    "sections.problem", "sections.root_causes", "sections.journey", "sections.actions", "sections.outcomes",
-    "sections.lessons",
-    "investment.amount_usd", "investment.notes", "timeline.start_year", "timeline.end_year",
-    "contact.name", "contact.title", "contact.email", "keywords",
-]  # fmt: skip
+# The CSV layout, read off the interchange schema: nested objects flatten to `lea.name` columns, lists of plain
+# values are one cell joined with ";", lists of objects become `resources[0].url` columns.
+OBJECT_LISTS = {"outcome_metrics": METRIC_FIELDS, "resources": RESOURCE_FIELDS}
+
+
+def _columns(schema: Schema, prefix: str = "") -> list[tuple[str, fields.Field]]:
+    columns = []
+    for name, field in schema.fields.items():
+        path = f"{prefix}{name}"
+        if isinstance(field, fields.Nested):
+            columns += _columns(field.schema, f"{path}.")
+        elif not (isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)):
+            columns.append((path, field))
+    return columns
+
+
+CSV_COLUMNS = [path for path, _ in _columns(PracticeSchema())]
+SCALAR_LISTS = tuple(path for path, field in _columns(PracticeSchema()) if isinstance(field, fields.List))
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
 
 
@@ -66,6 +66,18 @@ def read_records(path: str | Path) -> list[RawRecord]:
 
 
 def parse_records(text: str, kind: str) -> list[RawRecord]:
+    if not text.strip():
+        raise FormatError("the file is empty: there are no records to import")
+    try:
+        records = _parse(text, kind)
+    except RecursionError as exc:
+        raise FormatError("a record is nested too deeply to be a practice") from exc
+    if not records:
+        raise FormatError("the file holds no records to import")
+    return records
+
+
+def _parse(text: str, kind: str) -> list[RawRecord]:
     if kind == "json":
         try:
             data = json.loads(text)
@@ -108,11 +120,12 @@ def unflatten(row: dict[str | None, Any]) -> dict:
             while len(items) <= index:
                 items.append({})
             items[index][key] = value
-        elif column in SCALAR_LISTS:
-            record[column] = [part.strip() for part in value.split(";") if part.strip()]
         elif "." in column:
             head, _, key = column.partition(".")
-            record.setdefault(head, {})[key] = value
+            parts = [p.strip() for p in value.split(";") if p.strip()] if column in SCALAR_LISTS else value
+            record.setdefault(head, {})[key] = parts
+        elif column in SCALAR_LISTS:
+            record[column] = [part.strip() for part in value.split(";") if part.strip()]
         else:
             record[column] = value
     for name in OBJECT_LISTS:
@@ -132,7 +145,8 @@ def flatten(record: dict) -> dict[str, str]:
                     row[f"{key}[{index}].{sub}"] = _cell(sub_value)
         elif isinstance(value, dict):
             for sub, sub_value in value.items():
-                row[f"{key}.{sub}"] = _cell(sub_value)
+                cell = f"{key}.{sub}"
+                row[cell] = ";".join(str(v) for v in sub_value) if cell in SCALAR_LISTS else _cell(sub_value)
         else:
             row[key] = _cell(value)
     return row

@@ -6,29 +6,30 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from .. import permissions
+from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
-from . import service
+from . import queries
 
 bp = Blueprint("practices", __name__)
 
 
 def _page_arg() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) >= 1 else 1
+    return int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
 
 
 @bp.get("/")
 def home():
-    entry_points = {key: service.vocabulary_counts(key) for key in BROWSE_ENTRY_POINTS}
-    recent = service.list_published(page=1, per_page=6).items
+    entry_points = {key: queries.vocabulary_counts(key) for key in BROWSE_ENTRY_POINTS}
+    recent = queries.list_published(page=1, per_page=6).items
     return render_template(
-        "practices/home.html", entry_points=entry_points, recent=recent, total=service.count_published()
+        "practices/home.html", entry_points=entry_points, recent=recent, total=queries.count_published()
     )
 
 
 @bp.get("/browse")
 def browse_index():
-    counts = {key: service.vocabulary_counts(key) for key in VOCABULARIES}
+    counts = {key: queries.vocabulary_counts(key) for key in VOCABULARIES}
     return render_template("practices/browse_index.html", counts=counts)
 
 
@@ -37,7 +38,7 @@ def browse(vocabulary: str, code: str):
     vocab = VOCABULARIES.get(vocabulary)
     if vocab is None or code not in vocab:
         abort(404)
-    page = service.list_published(
+    page = queries.list_published(
         page=_page_arg(), per_page=current_app.config["PER_PAGE"], filters={vocabulary: [code]}
     )
     return render_template("practices/browse.html", vocab=vocab, code=code, page=page)
@@ -45,7 +46,7 @@ def browse(vocabulary: str, code: str):
 
 @bp.get("/practices/<slug>")
 def practice(slug: str):
-    revision = service.get_published(slug)
+    revision = queries.get_published(slug)
     return render_template("practices/practice.html", revision=revision, practice=revision.practice,
                            lea=revision.practice.lea,
                            may_revise=permissions.may_revise(current_user, revision.practice),
@@ -54,11 +55,6 @@ def practice(slug: str):
 
 @bp.get("/leas/<int:lea_id>")
 def lea(lea_id: int):
-    lea = service.get_lea(lea_id)
-    practices = [p.published_revision for p in lea.practices if p.published_revision]
+    lea = queries.get_lea(lea_id)
+    practices = queries.list_published(per_page=100, filters={"lea": [lea.id]}).items
     return render_template("practices/lea.html", lea=lea, practices=practices)
-
-
-@bp.get("/healthz")
-def healthz():
-    return {"status": "ok", "published_practices": service.count_published()}

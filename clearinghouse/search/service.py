@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from ..errors import Unavailable
 from ..extensions import db
 from ..models import Practice, Revision
-from ..practices.service import PUBLISHED, count_published, published_query
+from ..practices.queries import PUBLISHED, count_published, published_query
+from ..signals import practice_changed
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
 from ..unit_of_work import after_commit_batch
 from .engine import FACETS, Hit, SearchEngine, SearchResult
@@ -83,6 +85,17 @@ def index_exists() -> bool:
     return engine().exists()
 
 
+def health() -> str | None:
+    """Why this node's index cannot answer searches truthfully (missing, empty, behind), or None when it can."""
+    published = count_published()
+    indexed = indexed_count()
+    if published and not indexed:
+        return f"the search index is missing or empty while {published} practices are published"
+    if indexed != published:
+        return f"the search index holds {indexed} practices, the database {published} (behind)"
+    return None
+
+
 @dataclass
 class IndexReport:
     missing: list[str] = field(default_factory=list)  # published, not in the index
@@ -140,6 +153,15 @@ def indexing_deferred() -> Iterator[None]:
         session.info.pop(_DEFERRED, None)
 
 
+def connect_indexing() -> None:
+    """Keep the index in step with every practice the services publish, edit or archive (create_app calls it)."""
+    practice_changed.connect(_on_practice_changed)
+
+
+def _on_practice_changed(slug: str, **_: object) -> None:
+    reindex_after_commit(slug)
+
+
 def reindex_after_commit(slug: str) -> None:
     """Update the index for a practice once the current transaction commits (nothing if it rolls back).
 
@@ -174,8 +196,20 @@ class SearchPage:
         return max(1, -(-self.result.total // self.result.per_page))
 
 
+REBUILDING = "Search is being rebuilt. Please try again in a few minutes; browsing by topic still works."
+
+
+def indexed_count() -> int:
+    return engine().search("", {}, sort="newest", page=1, per_page=1).total
+
+
 def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int) -> SearchPage:
     result = engine().search(q, filters, sort=sort, page=page, per_page=per_page)
+    if result.total == 0 and not index_exists() and count_published() and not indexed_count():
+        # An empty index while practices are published is a missing index: never answer "no practice matches".
+        log.error("search index missing or empty in %s: run `flask index rebuild`",
+                  current_app.config["SEARCH_INDEX_DIR"])
+        raise Unavailable(REBUILDING)
     slugs = [hit.slug for hit in result.hits]
     found = {
         r.practice.slug: r

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -11,6 +14,10 @@ from ..taxonomy import VOCABULARIES
 from . import service
 
 bp = Blueprint("search", __name__)
+
+FACET_SHOWN = 6  # a long facet shows this many values (the most frequent, and every chosen one) ...
+FACET_LONG = 8  # ... when it has more than this many; the rest sit behind "Show all N"
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def parse_page_args(args: MultiDict) -> tuple[dict, list[str]]:
@@ -43,11 +50,57 @@ def search():
         args=args,
         filters=filters,
         page=page,
-        facets=service.facet_listing(page.result, filters),
+        facets=_facet_groups(service.facet_listing(page.result, filters), filters),
+        active_count=sum(len(codes) for codes in filters.values()),
+        matched_words=[_marked_words(hit.highlights) for _, hit in page.items],
         notices=notices,
         state=state,
         chips=_chips(state, filters),
     )
+
+
+def _facet_groups(listing: dict[str, list[dict]], filters: dict[str, list[str]]) -> list[dict]:
+    """Each facet as the page shows it: a short list of its top values, and the rest behind "Show all N".
+
+    A facet with more than FACET_LONG values shows the FACET_SHOWN with the highest counts (ties in
+    vocabulary order) and every chosen value, in that order; the others keep vocabulary order.
+    """
+    groups = []
+    for name, values in listing.items():
+        vocabulary = VOCABULARIES[name]
+        chosen = set(filters.get(name, []))
+        top, rest = values, []
+        if len(values) > FACET_LONG:
+            ranked = sorted(values, key=lambda v: -v["count"])  # stable: ties stay in vocabulary order
+            keep = {v["value"] for v in ranked[:FACET_SHOWN]} | chosen
+            top = [v for v in ranked if v["value"] in keep]
+            rest = [v for v in values if v["value"] not in keep]
+        groups.append({
+            "name": name,
+            "label": vocabulary.label,
+            "plural": _lower_first(vocabulary.plural),
+            "chosen": len(chosen),
+            "top": top,
+            "rest": rest,
+            "total": len(values),
+        })
+    return groups
+
+
+def _lower_first(text: str) -> str:
+    """"Student groups" -> "student groups", but "LEA types" stays."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _marked_words(highlights: dict[str, str]) -> list[str]:
+    """The distinct words the engine marked in a hit's title, summary and snippet, as plain text."""
+    seen: dict[str, str] = {}
+    for fragment in highlights.values():
+        for marked in _MARK.findall(fragment or ""):
+            word = html.unescape(re.sub(r"<[^>]+>", "", marked)).strip()
+            if word:
+                seen.setdefault(word.casefold(), word)
+    return list(seen.values())
 
 
 def _chips(state: dict, filters: dict[str, list[str]]) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from .service import Stats
+from .queue import Stats
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 40, 16
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

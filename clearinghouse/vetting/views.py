@@ -5,12 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import permissions
+from .. import permissions, records
 from ..errors import ValidationFailed
 from ..taxonomy import COUNTIES, TOPICS
-from . import chart, forms, rubric, service
+from . import chart, forms, reviewing, rubric, service
+from . import queue as vetting_queue
 from .diff import record_diff
 from .workflow import RECOMMENDATIONS, STATE_LABELS, TRANSITIONS
+
+
+def submitted_lea(revision) -> dict:
+    """The LEA context the contributor submitted (what reviewers approve), with the LEA's id for links."""
+    return records.revision_lea(revision) | {"id": revision.practice.lea_id}
+
 
 bp = Blueprint("vetting", __name__)
 
@@ -55,7 +62,7 @@ def mine():
 @login_required
 def submission(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
-    return render_template("vetting/submission.html", revision=revision, timeline=service.timeline(revision),
+    return render_template("vetting/submission.html", revision=revision, timeline=vetting_queue.timeline(revision),
                            may_edit=permissions.may_edit(current_user, revision))
 
 
@@ -113,7 +120,7 @@ def _after_save(revision, action: str):
 def preview(revision_id: int):
     revision = service.get_submission(current_user, revision_id)
     return render_template("vetting/preview.html", revision=revision, practice=revision.practice,
-                           lea=revision.practice.lea, may_edit=permissions.may_edit(current_user, revision))
+                           lea=submitted_lea(revision), may_edit=permissions.may_edit(current_user, revision))
 
 
 @bp.post("/practices/<slug>/revise")
@@ -128,9 +135,9 @@ def revise(slug: str):
 @login_required
 def queue():
     permissions.require(permissions.may_see_queue(current_user))
-    filters = {k: request.args.get(k, "").strip() for k in service.QUEUE_FILTERS}
-    result = service.queue(current_user, filters)
-    stats = service.stats()
+    filters = {k: request.args.get(k, "").strip() for k in vetting_queue.QUEUE_FILTERS}
+    result = vetting_queue.queue(current_user, filters)
+    stats = vetting_queue.stats()
     return render_template("vetting/queue.html", queue=result, stats=stats, chart=chart.svg(stats),
                            topics=TOPICS, counties=COUNTIES, required=permissions.reviews_required())
 
@@ -143,15 +150,15 @@ def review(revision_id: int):
 
 
 def _render_review(revision, answers: dict, errors: dict, status: int = 200):
-    previous = service.previous_record(revision)
+    previous = vetting_queue.previous_record(revision)
     diff = record_diff(previous, revision.current_round.record) if previous and revision.current_round else None
     return render_template(
-        "vetting/review.html", revision=revision, practice=revision.practice, lea=revision.practice.lea,
+        "vetting/review.html", revision=revision, practice=revision.practice, lea=submitted_lea(revision),
         rubric=rubric.RUBRIC, scores=rubric.SCORES, recommendations=RECOMMENDATIONS, diff=diff,
         may_claim=permissions.may_claim(current_user, revision),
         may_review=permissions.may_review(current_user, revision),
         may_assign=permissions.may_assign(current_user, revision),
-        reviewers=service.reviewers_for(revision) if permissions.may_assign(current_user, revision) else [],
+        reviewers=reviewing.reviewers_for(revision) if permissions.may_assign(current_user, revision) else [],
         answers=answers, errors=errors, required=permissions.reviews_required(), state_labels=STATE_LABELS,
     ), status
 
@@ -159,7 +166,7 @@ def _render_review(revision, answers: dict, errors: dict, status: int = 200):
 @bp.post("/review/<int:revision_id>/claim")
 @login_required
 def claim(revision_id: int):
-    service.claim(current_user, revision_id)
+    reviewing.claim(current_user, revision_id)
     flash("You claimed this submission. Score the rubric below when you have read it.")
     return redirect(url_for("vetting.review", revision_id=revision_id, _anchor="rubric"))
 
@@ -168,7 +175,7 @@ def claim(revision_id: int):
 @login_required
 def assign(revision_id: int):
     reviewer = request.form.get("reviewer", "")
-    service.assign(current_user, revision_id, int(reviewer) if reviewer.isdigit() else 0)
+    reviewing.assign(current_user, revision_id, int(reviewer) if reviewer.isdigit() else 0)
     flash("The reviewer is assigned.")
     return redirect(url_for("vetting.review", revision_id=revision_id))
 
@@ -184,7 +191,7 @@ def file_review(revision_id: int):
     }
     version = request.form.get("version", "")
     try:
-        service.file_review(current_user, revision_id, answers, int(version) if version.isdigit() else None)
+        reviewing.file_review(current_user, revision_id, answers, int(version) if version.isdigit() else None)
     except ValidationFailed as exc:
         revision = service.get_for_review(current_user, revision_id)
         return _render_review(revision, answers, exc.fields, 400)

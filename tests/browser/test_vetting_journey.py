@@ -118,6 +118,7 @@ def test_from_registration_to_a_published_reviewed_practice(browser, live_server
     writer.get_by_label(re.compile("^The journey")).fill("Advisory teachers started daily check-ins in 2021.")
     writer.get_by_label(re.compile("^Outcomes")).fill("Chronic absence fell from 20% to 14%.")
     writer.get_by_label("What was measured").first.fill("Chronic absenteeism rate")
+    writer.get_by_label("Result", exact=True).first.fill("14")  # local outcome data needs a result
     press(writer, writer.get_by_role("button", name="Submit for vetting"))
     expect(writer.get_by_role("alert")).to_contain_text("not ready to submit")
     expect(writer.locator("#f-evidence_level-error")).to_contain_text("is required")

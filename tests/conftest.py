@@ -5,8 +5,8 @@ from __future__ import annotations
 import atexit
 import copy
 import itertools
-import os
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -73,7 +73,10 @@ class Search:
         groups = self.groups
         # Question words and fillers ("how", "did", "among") are never required, unless nothing else was typed.
         required = [j for j, g in enumerate(groups) if not g.weak] or list(range(len(groups)))
-        named = tags.named(self.text, [(g.start, g.end) for g in groups])
+        # A quoted phrase is exact: the tags count only for words typed outside quotes.
+        named = [(facet, value, [j for j in covered if not groups[j].text.startswith('"')])
+                 for facet, value, covered in tags.named(self.text, [(g.start, g.end) for g in groups])]
+        named = [n for n in named if n[2]]
         alts = list(dict.fromkeys([a for g in groups for a in g.alts] + _nearby(groups)))
         # Per segment: each alternative's postings, each group's bitmap (with the documents tagged with
         # a value the group names), the tags' bitmaps, each facet's filter bitmap.

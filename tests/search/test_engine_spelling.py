@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .documents import complete, search, slugs
+from .documents import complete, search
 
 
 @pytest.mark.parametrize(

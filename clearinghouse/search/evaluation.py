@@ -22,7 +22,7 @@ from operator import add
 
 from clearinghouse.search import analysis, bitmaps, highlight, query, tags
 from clearinghouse.search.schema import FACETS
-from clearinghouse.search.segments import K1, SegmentView
+from clearinghouse.search.segments import K1, NO_POSTINGS, SegmentView
 from clearinghouse.search.snapshot import Snapshot
 
 SORTS = ("relevance", "newest", "title")
@@ -77,7 +77,8 @@ class Search:
         named = [(facet, value, [j for j in covered if not groups[j].text.startswith('"')])
                  for facet, value, covered in tags.named(self.text, [(g.start, g.end) for g in groups])]
         named = [n for n in named if n[2]]
-        alts = list(dict.fromkeys([a for g in groups for a in g.alts] + _nearby(groups)))
+        pairs = set(_nearby(groups)) - {a for g in groups for a in g.alts}
+        alts = list(dict.fromkeys([a for g in groups for a in g.alts] + list(pairs)))
         # Per segment: each alternative's postings, each group's bitmap (with the documents tagged with
         # a value the group names), the tags' bitmaps, each facet's filter bitmap.
         postings = []
@@ -87,7 +88,9 @@ class Search:
         for part in snap.parts:
             view = part.view
             by_facet = view.facet_groups()
-            found = {a: _postings(view, a, snap.shortcuts) for a in alts}
+            found = {a: _postings(view, a, snap.shortcuts) for a in alts if a not in pairs}
+            for a in pairs:  # nearby pairs: positions are compared only where that is cheap
+                found[a] = _nearby_postings(view, a, found)
             postings.append(found)
             bits = []
             for g in groups:
@@ -120,9 +123,12 @@ class Search:
         needed = [[bits[j] for j in required] for bits in group_bits]
         every = [_and(bits, part.alive) for bits, part in zip(needed, snap.parts, strict=True)]
         complete = [e & all_filters(i) for i, e in enumerate(every)]
-        # Beneath the practices with every word, those with most of them (at least half), in the same list;
-        # when none has every word and none has half, those with any.
+        # Beneath the practices with every word, those with most of them (at least half), in the same list,
+        # when those with every word do not fill a page; when none has every word and none has half, those
+        # with any.
         most = max(1, -(-len(required) // 2)) if len(required) > 1 else len(required) + 1
+        if sum(c.bit_count() for c in complete) >= self.per_page:
+            most = len(required) + 1
         related = [_at_least(bits, most) & ~e for bits, e in zip(needed, every, strict=True)]
         query_bits = [e | r for e, r in zip(every, related, strict=True)]
         matched = [q & all_filters(i) for i, q in enumerate(query_bits)]
@@ -288,6 +294,23 @@ def _at_least(bits: list[int], k: int) -> int:
 
 NEARBY = 0.4  # weight of two typed words found next to each other, in the order typed
 TAGGED = 1.0  # weight of a vocabulary value named in the query, on the practices tagged with it
+
+
+NEARBY_CANDIDATES = 300  # a pair's positions are compared in at most this many documents of a segment
+
+
+def _nearby_postings(view: SegmentView, alt: query.Alt, found: dict):
+    """A nearby pair's postings, or none when too many documents have both words (the comparison of
+    positions would cost more than the ranking it refines)."""
+    return view.phrase(alt.terms) if _candidates(view, alt, found) <= NEARBY_CANDIDATES else NO_POSTINGS
+
+
+def _candidates(view: SegmentView, alt: query.Alt, found: dict) -> int:
+    bits = -1
+    for t in alt.terms:
+        p = found.get(query.Alt((t,), query.TYPED)) or view.postings("text", t)
+        bits &= p.bitmap
+    return bits.bit_count() if bits != -1 else 0
 
 
 def _nearby(groups: list[query.Group]) -> list[query.Alt]:

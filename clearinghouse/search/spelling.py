@@ -37,6 +37,8 @@ def correct(snap: Snapshot, groups: list[query.Group]) -> dict[str, str]:
         df = snap.df(g.stem)
         if df > rare:
             # A known term, but written as no document writes it ("attendence" stems like "attendance").
+            if not _unusual_ending(g.text.lower(), g.stem):
+                continue
             key = ("written", g.text.lower(), g.stem)
             if key not in snap.corrected:
                 snap.corrected[key] = _misspelled(snap, g.text.lower(), g.stem)
@@ -200,6 +202,16 @@ def _osa(a: str, b: str) -> int:
 
 
 SURFACE_DOCUMENTS = 5
+
+
+COMMON_ENDINGS = frozenset(("", "s", "es", "ed", "d", "ing", "ings", "e", "er", "ers", "ly", "y", "ies", "ion",
+                           "ions", "ation", "ations", "al", "ment", "ments", "ness", "ity", "ive", "ic"))
+
+
+def _unusual_ending(word: str, stem: str) -> bool:
+    """Whether a word is not its stem plus a common ending ("students" is; "attendence" is not): only
+    such a word is checked against how documents write its term (reading a few documents costs)."""
+    return len(word) >= 7 and (not word.startswith(stem) or word[len(stem):] not in COMMON_ENDINGS)
 
 
 def _misspelled(snap: Snapshot, typed: str, term: str) -> str | None:

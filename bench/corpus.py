@@ -289,7 +289,7 @@ def practice(i: int, seed: int = 2024) -> dict:
         "dashboard_indicators": _pick(rng, VOCABULARIES["indicator"], 1, 3, 0.8),
         "topics": _pick(rng, VOCABULARIES["topic"], 1, 4, 0.6),
         "support_tiers": _pick(rng, VOCABULARIES["tier"], 1, 2, 0.8),
-        "evidence_level": rng.choices(VOCABULARIES["evidence"], weights=(1, 2, 4, 3, 10))[0],
+        "evidence_level": rng.choices(VOCABULARIES["evidence"], weights=(1, 2, 4, 3, 10, 2))[0],
         "sections": sections,
         "keywords": [rng.choices(m.phrases, cum_weights=m.phrase_cum)[0] for _ in range(rng.randint(2, 6))],
     }

@@ -233,9 +233,45 @@ def test_the_page_holds_its_whole_state_in_the_url(seeded):
     assert 'name="topic" value="math" checked' in html
 
 
-def test_the_page_offers_did_you_mean(seeded):
-    html = seeded.test_client().get("/search", query_string={"q": "reclasification"}).text
-    assert "Did you mean" in html and "reclassification" in html
+def test_the_page_says_what_it_corrected_and_offers_the_words_as_typed(seeded):
+    client = seeded.test_client()
+    html = client.get("/search", query_string={"q": "attendence"}).text
+    assert "Showing results for <em>attendance</em>" in html
+    assert "Search instead for" in html and "exact=1" in html
+    body = api(client, q="attendence")
+    assert body["suggestion"] == "attendance" and body["total"] == api(client, q="attendance")["total"] > 0
+    exact = api(client, q="attendence", exact=1)
+    assert exact["suggestion"] is None
+    html = client.get("/search", query_string={"q": "reclasification"}).text
+    assert "Showing results for <em>reclassification</em>" in html
+
+
+def test_no_correction_into_an_unrelated_word_and_nothing_found_is_said_plainly(seeded):
+    client = seeded.test_client()
+    for q in ("quantum lacrosse spaceship", "transportation bus", "cafeteria food waste composting"):
+        assert api(client, q=q)["suggestion"] is None, q
+    body = api(client, q="quantum lacrosse spaceship")
+    assert (body["match"], body["total"]) == ("none", 0)
+    html = client.get("/search", query_string={"q": "quantum lacrosse spaceship"}).text
+    assert "No practice matches" in html and "Remove a filter" in html
+
+
+def test_chronic_absenteeism_never_matches_only_through_attended(seeded):
+    client = seeded.test_client()
+    for result in api(client, q="chronic absenteeism", per_page=100)["results"]:
+        text = " ".join(result["highlights"].values()).lower()
+        assert "<mark>chronic" in text or "<mark>truan" in text, (result["slug"], text[:300])
+
+
+def test_partial_matches_come_below_complete_ones_marked(seeded):
+    client = seeded.test_client()
+    with seeded.test_request_context():
+        hits = search.search("PBIS kindergarten", {}, "relevance", 1, 50).result.hits
+    flags = [h.complete for h in hits]
+    assert True in flags and False in flags and flags == sorted(flags, reverse=True)
+    html = client.get("/search", query_string={"q": "PBIS kindergarten", "per_page": 50}).text
+    heading = html.index("Related practices that match some of your words")
+    assert html.index("not every word you searched for") > heading
 
 
 def test_invalid_filters_on_the_page_are_explained_not_an_error(seeded):

@@ -46,7 +46,8 @@ def search():
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
-    page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"])
+    page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
+                                 correct=not args["exact"])
     result = page.result
     return jsonify(SearchResultSchema().dump({
         "query": args["q"], "total": result.total, "page": result.page, "per_page": result.per_page,

@@ -111,12 +111,18 @@ class _SearchArgsBase(Schema):
     )
     page = page_field()
     per_page = per_page_field()
+    exact = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Search the words exactly as typed: no spelling correction (the link "
+                                 "\"Search instead for …\" after a corrected search)."},
+    )
 
     @pre_load
     def _from_multidict(self, data: Any, **kwargs: Any) -> Any:
         """Read repeatable filters (?topic=math&topic=mtss) from a MultiDict; the rest as single values."""
         if hasattr(data, "getlist"):
-            result = {k: data.get(k) for k in ("q", "sort", "page", "per_page") if data.get(k) not in (None, "")}
+            result = {k: data.get(k) for k in ("q", "sort", "page", "per_page", "exact")
+                      if data.get(k) not in (None, "")}
             for key in FILTER_VOCABULARIES:
                 values = [v for v in data.getlist(key) if v != ""]
                 if values:

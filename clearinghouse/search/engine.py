@@ -102,6 +102,7 @@ class SearchEngine:
         sort: str = "relevance",
         page: int = 1,
         per_page: int = 20,
+        correct: bool = True,
     ) -> SearchResult:
         """Practices matching `q` under `filters` ({facet: [values]}: OR within a facet, AND across).
 
@@ -110,6 +111,9 @@ class SearchEngine:
         under the filters. sort: relevance (score; newest for an empty q), newest, title (A-Z,
         ignoring case). Facet counts are for every facet value present; a value of facet F counts
         documents matching q and every filter except F's. Only the page's hits are highlighted.
+        A word the index does not know is corrected (spelling.py) and the corrected query is run, with
+        its synonyms: result.suggestion is that query, result.corrections the words changed;
+        correct=False searches the words exactly as typed.
         Any q is accepted; unknown facet names, sorts and pages below 1 raise ValueError."""
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
@@ -120,9 +124,13 @@ class SearchEngine:
             snap = self._snapshots.current()
             text = query.normalize(q or "")
             groups = query.parse(text)
-            corrections = spelling.correct(snap, groups)
-            suggestion = spelling.suggestion(text, groups) if corrections else None
-            return Search(snap, text, groups, wanted, sort, page, per_page, corrections, suggestion).run()
+            corrections = spelling.correct(snap, groups) if correct else {}
+            suggestion = None
+            if corrections:
+                suggestion = spelling.suggestion(text, groups)
+                groups = spelling.corrected_groups(suggestion, groups)
+            return Search(snap, suggestion or text, groups, wanted, sort, page, per_page, corrections,
+                          suggestion).run()
 
     # ----- writing -------------------------------------------------------------------------------
 

@@ -26,6 +26,21 @@ MAX_QUERY_CHARS = 2_000
 TYPED = 1.0  # weight of what was typed
 FAMILY = 0.9  # another form of the same word ("suspended" for "suspensions")
 SYNONYM = 0.8  # another way to say it ("English learner" for "EL")
+RELATED = 0.5  # a weaker relation, written "~truancy" in synonyms.py
+WEAK = 0.3  # weight of a question word or other filler ("how", "did", "among"): not required
+
+# Words of a question that say little about what is searched: they never decide whether a document
+# matches every word, and weigh little in the score (the stop words of analysis.STOP are dropped
+# altogether). A query made only of them is searched as typed.
+WEAK_WORDS = frozenset(
+    """how what which why who whom whose where did do does done doing can could would should might must
+    shall has had having been being was were am our ours my mine their theirs they them its his her
+    he she i me our any some such very too much many more most less few lot lots get gets getting got
+    make makes made help helps helped helping among about into onto over under than then there here
+    just also only other others way ways thing things something anything kind sort really please find
+    show tell know need needs want wants looking look like reduce reducing reduced improve improving
+    improved increase increasing increased use using used work works working best good better new""".split()
+)
 
 _QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02"})
 _QUOTED = re.compile(r'"([^"]*)"')
@@ -53,6 +68,7 @@ class Group:
     stem: str | None = None  # the typed word's term, for a correctable group
     correction: str | None = None  # the corrected word, when the engine corrected it
     key: frozenset = field(default=frozenset(), compare=False)
+    weak: bool = False  # a question word or filler (WEAK_WORDS): not required, weighs little
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,8 @@ class _Synonyms:
     acronyms: dict[str, int]  # acronym -> group number
     phrases: dict[str, list[tuple[tuple[str, ...], int]]]  # first term -> [(terms, group)], longest first
     members: list[list[Alt]]  # group number -> its members as alternatives (weight TYPED)
+    related: list[frozenset]  # group number -> the terms of its weaker ("~") members
+    broader: list[frozenset]  # group number -> the terms of its broader ("<") members
     families: dict[str, tuple[str, ...]]  # term -> the terms of its word family
 
 
@@ -75,10 +93,21 @@ def synonyms() -> _Synonyms:
     acronyms: dict[str, int] = {}
     phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
     members: list[list[Alt]] = []
+    related: list[frozenset] = []
+    broader: list[frozenset] = []
     for number, group in enumerate(SYNONYMS):
         alts = []
-        for member in group:
+        weaker = set()
+        wider = set()
+        for written in group:
+            member = written.lstrip("~<")
             terms = _member_terms(member)
+            if not terms:
+                continue
+            if written.startswith("~"):
+                weaker.add(terms)
+            if written.startswith("<"):
+                wider.add(terms)
             if not terms:
                 continue
             alt = Alt(terms, TYPED)
@@ -89,6 +118,8 @@ def synonyms() -> _Synonyms:
             else:
                 phrases.setdefault(terms[0], []).append((terms, number))
         members.append(alts)
+        related.append(frozenset(weaker))
+        broader.append(frozenset(wider))
     for entries in phrases.values():
         entries.sort(key=lambda e: -len(e[0]))
     families: dict[str, tuple[str, ...]] = {}
@@ -96,7 +127,7 @@ def synonyms() -> _Synonyms:
         terms = tuple(dict.fromkeys(t for word in family for t in _member_terms(word)))
         for term in terms:
             families[term] = tuple(dict.fromkeys(families.get(term, ()) + terms))
-    return _Synonyms(acronyms, phrases, members, families)
+    return _Synonyms(acronyms, phrases, members, related, broader, families)
 
 
 def synonym_phrases() -> frozenset[tuple[str, ...]]:
@@ -137,8 +168,18 @@ def with_families(alts: list[Alt]) -> list[Alt]:
     return out
 
 
-def _synonym_group(number: int, typed: tuple[str, ...]) -> list[Alt]:
-    alts = [Alt(a.terms, TYPED if a.terms == typed else SYNONYM) for a in synonyms().members[number]]
+def _synonym_group(number: int, typed: tuple[str, ...], as_typed: str | None = None) -> list[Alt]:
+    """A synonym group's alternatives: what was typed first (an acronym typed in lower case also as
+    the word typed: "eld" finds a write-up that writes "eld"), then the other members, a little lower
+    (a weaker "~" member, or any member when a weaker one was typed, lower still)."""
+    syn = synonyms()
+    weaker = syn.related[number]
+    wider = syn.broader[number]
+    expansion = RELATED if typed in weaker | wider else SYNONYM
+    alts = [Alt(a.terms, TYPED if a.terms == typed else RELATED if a.terms in weaker else expansion)
+            for a in syn.members[number] if a.terms == typed or a.terms not in wider]
+    if as_typed and all(a.terms != (as_typed,) for a in alts):
+        alts.insert(0, Alt((as_typed,), TYPED))
     alts.sort(key=lambda a: -a.weight)
     return with_families(alts)
 
@@ -152,7 +193,9 @@ def _plain_groups(text: str, offset: int) -> list[Group]:
         tok = tokens[i]
         acronym = query_acronym(tok.text)
         if acronym:
-            alts = _synonym_group(syn.acronyms[acronym], (acronym,))
+            # An acronym typed in lower case ("eld", not "els") is also the word as typed.
+            lower = tok.text.islower() and len(tok.text) >= 3 and tok.text.upper() == acronym
+            alts = _synonym_group(syn.acronyms[acronym], (acronym,), tok.term if lower else None)
             groups.append(Group(tok.text, offset + tok.start, offset + tok.end, alts))
             i += 1
             continue
@@ -166,12 +209,17 @@ def _plain_groups(text: str, offset: int) -> list[Group]:
             terms, number, n = matched
             last = tokens[i + n - 1]
             alts = _synonym_group(number, terms)
-            groups.append(Group(text[tok.start : last.end], offset + tok.start, offset + last.end, alts))
+            # A one-word member may be a misspelling that stems like it ("attendence"): spelling.py checks.
+            single = n == 1 and tok.text.isalpha() and len(tok.text) >= 4
+            groups.append(Group(text[tok.start : last.end], offset + tok.start, offset + last.end, alts,
+                                single, tok.term if single else None))
             i += n
             continue
-        alts = with_families([Alt((tok.term,), TYPED)])
+        weak = tok.text.lower() in WEAK_WORDS
+        alts = with_families([Alt((tok.term,), WEAK if weak else TYPED)])
         correctable = tok.text.isalpha() and len(tok.text) >= 4 and len(alts) == 1
-        groups.append(Group(tok.text, offset + tok.start, offset + tok.end, alts, correctable, tok.term))
+        groups.append(Group(tok.text, offset + tok.start, offset + tok.end, alts, correctable and not weak,
+                            tok.term, weak=weak))
         i += 1
     return groups
 

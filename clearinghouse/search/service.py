@@ -203,8 +203,10 @@ def indexed_count() -> int:
     return engine().search("", {}, sort="newest", page=1, per_page=1).total
 
 
-def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int) -> SearchPage:
-    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page)
+def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int,
+           correct: bool = True) -> SearchPage:
+    """One page of results; correct=False searches the words exactly as typed (no spelling correction)."""
+    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct)
     if result.total == 0 and not index_exists() and count_published() and not indexed_count():
         # An empty index while practices are published is a missing index: never answer "no practice matches".
         log.error("search index missing or empty in %s: run `flask index rebuild`",

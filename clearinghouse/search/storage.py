@@ -32,7 +32,7 @@ REBUILD_LOCK = ".rebuild.lock"
 JOURNAL = "journal"
 # Version of what an index holds (schema, analysis, bulk layout), written into CURRENT: an index of
 # another format does not count as existing, so `make run` rebuilds it. Bump on incompatible change.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 class IndexBusy(Exception):

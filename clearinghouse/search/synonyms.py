@@ -10,24 +10,35 @@ are run, so the index does not need rebuilding. How members are written matters:
   ending the stemmer removes: "English learner" also matches "English Learners". Small words ("and",
   "of", "the") are skipped, so "multi-tiered system of support" also matches "multi-tiered systems
   of supports".
-- Any member finds the documents of every member of its group.
+- Any member finds the documents of every member of its group, ranked a little below the words
+  typed (query.SYNONYM). A member written with a leading "~" ("~truancy") is a weaker relation: it is
+  found and finds the group, but ranks lower still (query.RELATED). A member written with a leading
+  "<" ("<attendance") is broader: typing it also finds the group (ranked lower), but typing another
+  member does not find it (so "chronic absenteeism" never matches "attended a summit").
+- Members are concepts, never a bare common word ("attend", "support", "plan", "team"): a one-word
+  member matches every sense of that word. tests/search/test_synonyms.py checks every entry (each
+  member finds a document written with any other member; none finds a decoy that only has the
+  members' words scattered).
+- After changing this list, rebuild the index (synonym phrases are indexed as single terms; until
+  the rebuild they are still found, by comparing positions).
 """
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("EL", "ELL", "English learner", "English language learner", "emergent bilingual",
      "multilingual learner", "DLL", "dual language learner"),
-    ("LTEL", "long-term English learner"),
+    ("LTEL", "long-term English learner", "long-term EL"),
     ("SWD", "SPED", "special education", "students with disabilities", "IEP",
      "individualized education program"),
-    ("FY", "foster youth"),
-    ("PBIS", "positive behavior interventions and supports", "positive behavioral interventions and supports"),
-    ("SEL", "social-emotional learning"),
+    ("FY", "foster youth", "foster care", "foster student"),
+    ("PBIS", "positive behavior interventions and supports", "positive behavioral interventions and supports",
+     "positive behavior support", "positive behavioral support"),
+    ("SEL", "social-emotional learning", "social-emotional"),
     ("PLC", "professional learning community"),
-    ("MTSS", "multi-tiered system of support"),
+    ("MTSS", "multi-tiered system of support", "multi-tiered support"),
     ("RTI", "response to intervention"),
     ("CI", "continuous improvement"),
     ("PDSA", "plan-do-study-act"),
-    ("chronic absenteeism", "chronic absence", "chronically absent", "attendance", "truancy"),
+    ("chronic absenteeism", "chronic absence", "chronically absent", "~truancy", "<attendance"),
     ("suspension", "exclusionary discipline"),
     ("CTE", "career technical education"),
     ("dual enrollment", "concurrent enrollment", "CCAP", "College and Career Access Pathways"),
@@ -56,8 +67,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("NGSS", "Next Generation Science Standards"),
     ("PD", "professional development"),
     ("family engagement", "parent engagement", "parent involvement", "family involvement"),
-    ("homelessness", "homeless", "McKinney-Vento"),
+    ("homelessness", "homeless", "McKinney-Vento", "unhoused"),
     ("restorative practices", "restorative justice"),
+    ("African American", "Black student", "Black youth"),
+    ("teacher shortage", "teacher vacancy", "hard-to-staff"),
 )
 
 # Words the stemmer does not bring together (an English stemmer strips endings; it does not know that

@@ -43,8 +43,11 @@ def parse_page_args(args: MultiDict) -> tuple[dict, list[str]]:
 def search():
     args, notices = parse_page_args(request.args)
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
-    page = service.search(args["q"], filters, args["sort"], args["page"], args["per_page"])
+    page = service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
+                          correct=not args["exact"])
     state = {"q": args["q"], "sort": args["sort"], "per_page": args["per_page"], **filters}
+    if args["exact"]:
+        state["exact"] = 1
     return render_template(
         "search/search.html",
         args=args,
@@ -53,6 +56,7 @@ def search():
         facets=_facet_groups(service.facet_listing(page.result, filters), filters),
         active_count=sum(len(codes) for codes in filters.values()),
         matched_words=[_marked_words(hit.highlights) for _, hit in page.items],
+        first_related=next((i for i, (_, hit) in enumerate(page.items) if not hit.complete), None),
         notices=notices,
         state=state,
         chips=_chips(state, filters),

@@ -170,6 +170,11 @@ def slugs(result: SearchResult) -> list[str]:
     return [h.slug for h in result.hits]
 
 
+def complete(result: SearchResult) -> list[str]:
+    """The hits that matched every word (the related practices beneath them left out)."""
+    return [h.slug for h in result.hits if h.complete]
+
+
 def search(engine, q, **kw) -> SearchResult:
     kw.setdefault("per_page", 100)
     return engine.search(q, kw.pop("filters", {}), **kw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .documents import search, slugs
+from .documents import complete, search
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from .documents import search, slugs
 )
 def test_typos_find_results_and_suggest(engine, q, suggestion, expected):
     result = search(engine, q)
-    assert result.match == "all" and set(slugs(result)) == expected
+    assert result.match == "all" and set(complete(result)) == expected
     assert result.suggestion == suggestion
     assert result.corrections == {q.split()[0]: suggestion.split()[0]}
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Hashable
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import DomainError
+from .extensions import db
 
 log = logging.getLogger(__name__)
 _CALLBACKS = "after_commit_callbacks"
@@ -48,3 +54,24 @@ def _run_callbacks(session: Session) -> None:
 def _drop_callbacks(session: Session) -> None:
     session.info.pop(_CALLBACKS, None)
     session.info.pop(_BATCHES, None)
+
+
+def atomic(conflict: Callable[[], Exception]):
+    """Make a service call one transaction: a concurrent change (the version check or a unique constraint, at any
+    flush or at the commit) rolls everything back and raises `conflict()`; a domain error rolls back and is
+    re-raised, so nothing of a refused call stays."""
+    def decorate(service_call):
+        @functools.wraps(service_call)
+        def run(*args, **kwargs):
+            try:
+                return service_call(*args, **kwargs)
+            except (StaleDataError, IntegrityError) as exc:
+                db.session.rollback()
+                raise conflict() from exc
+            except DomainError:
+                db.session.rollback()
+                raise
+
+        return run
+
+    return decorate

@@ -6,23 +6,21 @@ decisions are asked of permissions.py; what a person may not see is not found.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
 from slugify import slugify
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
 from ..accounts import service as accounts
-from ..errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
+from ..errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Collection, CollectionCurator, CollectionItem, Practice, User
 from ..models.types import utcnow
 from ..schemas import CollectionInSchema, ItemInSchema, ItemPatchSchema, flatten_errors
+from ..unit_of_work import atomic as transaction
 
 NOT_FOUND = "There is no collection at this address."
 NOT_CURATOR = "There is no collection at this address that you can curate."
@@ -34,21 +32,8 @@ class UnknownPractice(NotFound):
     """The practice to add is not published (or does not exist); the collection itself was found."""
 
 
-def atomic(service_call):
-    """One service call, one transaction: a refusal or a concurrent change rolls everything back."""
-
-    @functools.wraps(service_call)
-    def run(*args, **kwargs):
-        try:
-            return service_call(*args, **kwargs)
-        except (StaleDataError, IntegrityError) as exc:
-            db.session.rollback()
-            raise Conflict(CONCURRENT) from exc
-        except DomainError:
-            db.session.rollback()
-            raise
-
-    return run
+# One service call, one transaction; a concurrent change of the same collection is refused as a conflict.
+atomic = transaction(lambda: Conflict(CONCURRENT))
 
 
 def _load(schema: Schema, data: dict, message: str) -> dict:

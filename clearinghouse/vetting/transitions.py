@@ -7,17 +7,13 @@ audit log, and bumps the revision's version so that two people deciding at the s
 
 from __future__ import annotations
 
-import functools
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from .. import permissions
-from ..errors import DomainError, InvalidTransition, NotAllowed
+from ..errors import InvalidTransition, NotAllowed
 from ..extensions import db
 from ..models import AuditEvent, Revision, User
 from ..models.types import utcnow
 from ..signals import practice_changed
+from ..unit_of_work import atomic as transaction
 from .workflow import STATE_LABELS, TRANSITIONS
 
 CONFLICT = "Someone else changed this submission at the same moment. Reload the page to see where it stands now."
@@ -79,19 +75,5 @@ def _refusal(rule: str, actor, revision: Revision) -> str:
     return "You may not do that to this submission."
 
 
-def atomic(service_call):
-    """One service call, one transaction: a concurrent change of the same revision (the version check, at
-    any flush or at the commit) rolls everything back and is refused as a conflict; so is any domain error."""
-
-    @functools.wraps(service_call)
-    def run(*args, **kwargs):
-        try:
-            return service_call(*args, **kwargs)
-        except (StaleDataError, IntegrityError) as exc:
-            db.session.rollback()
-            raise InvalidTransition(CONFLICT) from exc
-        except DomainError:
-            db.session.rollback()  # refused: nothing of it stays (a draft saved before a refusal is committed)
-            raise
-
-    return run
+# One service call, one transaction; a concurrent decision on the same revision is refused as a conflict.
+atomic = transaction(lambda: InvalidTransition(CONFLICT))

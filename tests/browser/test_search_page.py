@@ -56,11 +56,13 @@ def test_a_shared_link_reproduces_the_page(page, live_server):
     assert titles == sorted(titles, key=str.lower)
 
 
-def test_did_you_mean_leads_to_the_corrected_search(page, live_server):
+def test_a_typo_shows_the_corrected_search_and_offers_the_words_as_typed(page, live_server):
     page.goto(live_server + "/search?q=reclasification")
-    page.get_by_role("link", name="reclassification").click()
-    expect(page).to_have_url(re.compile(r"q=reclassification"))
-    expect(page.locator(".card").first).to_be_visible()
+    expect(page.locator(".suggestion")).to_contain_text("Showing results for reclassification")
+    expect(page.locator(".card").first).to_be_visible()  # the corrected query ran
+    page.get_by_role("link", name="reclasification").click()
+    expect(page).to_have_url(re.compile(r"q=reclasification.*exact=1|exact=1.*q=reclasification"))
+    expect(page.locator(".suggestion")).to_have_count(0)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -293,6 +293,14 @@ def practice(i: int, seed: int = 2024) -> dict:
         "sections": sections,
         "keywords": [rng.choices(m.phrases, cum_weights=m.phrase_cum)[0] for _ in range(rng.randint(2, 6))],
     }
+    # Back the evidence level as the importer requires: a study for the ESSA tiers, a measured result for local.
+    level = out["evidence_level"]
+    if level in ("strong", "moderate", "promising"):
+        out["resources"] = [{"title": f"Evaluation of {topic_words[0]} {topic_words[1]}", "kind": "study"}]
+    elif level == "local":
+        baseline = round(rng.uniform(5, 60), 1)
+        out["outcome_metrics"] = [{"label": f"{phrase} rate", "unit": "percent", "baseline": baseline,
+                                   "result": round(baseline + rng.uniform(-5, 15), 1)}]
     return out
 
 

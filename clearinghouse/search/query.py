@@ -27,6 +27,8 @@ TYPED = 1.0  # weight of what was typed
 FAMILY = 0.9  # another form of the same word ("suspended" for "suspensions")
 SYNONYM = 0.8  # another way to say it ("English learner" for "EL")
 RELATED = 0.5  # a weaker relation, written "~truancy" in synonyms.py
+# Acronyms of four letters or more whose lower-case spelling is also an English word ("avid readers").
+ORDINARY_WORDS = frozenset({"avid", "sped"})
 WEAK = 0.3  # weight of a question word or other filler ("how", "did", "among"): not required
 
 # Words of a question that say little about what is searched: they never decide whether a document
@@ -196,6 +198,10 @@ def _plain_groups(text: str, offset: int) -> list[Group]:
             # An acronym typed in lower case ("eld", not "els") is also the word as typed.
             lower = tok.text.islower() and len(tok.text) >= 3 and tok.text.upper() == acronym
             alts = _synonym_group(syn.acronyms[acronym], (acronym,), tok.term if lower else None)
+            if not lower and len(acronym) >= 4 and acronym.lower() not in ORDINARY_WORDS:
+                # "MTSS" also finds a write-up that writes "our mtss" (four letters or more in lower case are
+                # the acronym, not a word: unlike "eld" or "sel"), a little below the capitals.
+                alts = with_families([*alts, Alt((analysis.tokens(acronym.lower())[0].term,), SYNONYM)])
             groups.append(Group(tok.text, offset + tok.start, offset + tok.end, alts))
             i += 1
             continue

@@ -23,10 +23,10 @@ def test_each_synonym_entry_finds_every_member_and_no_decoy(tmp_path, entry):
     members = [m.lstrip("~<") for m in entry]
     broader = {m.lstrip("<") for m in entry if m.startswith("<")}
     docs = [practice(f"m{i}", "A practice", f"Our work on {m} this year.") for i, m in enumerate(members)]
-    # The decoy has the words of every member, but never a member: scattered, in reverse order, acronyms in
-    # lower case (so not written as acronyms).
+    # The decoy has the words of every member, but never a member: scattered, in reverse order, short acronyms
+    # in lower case (so not written as acronyms; four letters or more in lower case are the acronym, below).
     words = [w for m in members if " " in m or "-" in m for w in reversed(m.replace("-", " ").split())]
-    words += [m.lower() for m in members if m.isupper()]
+    words += [m.lower() for m in members if m.isupper() and (len(m) < 4 or m.lower() in query.ORDINARY_WORDS)]
     decoy = " Then many other things happened there. ".join(words)
     docs.append(practice("decoy", "Notes", "", decoy))
     e = SearchEngine(tmp_path)
@@ -75,6 +75,8 @@ def lower(tmp_path_factory):
         practice("ELD", "Designated ELD", "English language development every day."),
         practice("pdsa", "Cycles", "Three pdsa cycles on readiness."),
         practice("dorado", "El Dorado", "A district in El Dorado."),
+        practice("mtss", "A tiered support team", "What staff now call our mtss."),
+        practice("avid", "Reading clubs", "Avid readers meet weekly."),
     ])
     yield e
     e.close()
@@ -82,6 +84,8 @@ def lower(tmp_path_factory):
 
 @pytest.mark.parametrize("q, expected", [
     ("eld", {"eld", "ELD"}), ("lcap", {"eld"}), ("pdsa", {"pdsa"}), ("ELD", {"ELD"}),
+    # Four capitals or more also find the acronym written in lower case; not an ordinary word ("avid").
+    ("MTSS", {"mtss"}), ("LCAP", {"eld"}), ("PDSA", {"pdsa"}), ("AVID", set()),
 ])
 def test_a_lower_case_acronym_keeps_the_word_typed(lower, q, expected):
     assert set(slugs(search(lower, q))) == expected

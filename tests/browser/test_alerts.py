@@ -36,7 +36,7 @@ def test_a_reader_saves_a_search_and_chooses_a_digest_with_the_keyboard(page: Pa
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     page.goto(live_server + "/search?q=english+learners&topic=el_instruction")
-    name = page.get_by_label("Save this search, and get an email when new practices match it")
+    name = page.get_by_label("Name this search")
     name.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("EL instruction ideas")

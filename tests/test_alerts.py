@@ -370,3 +370,19 @@ def test_a_failing_run_exits_non_zero_with_the_reason(app, people, runner, monke
     assert result.exit_code == 1 and "Error: RuntimeError: the search index is gone" in result.output
     with app.app_context():
         assert alerts.claim_lock("next run")  # the failed run let go of the lock
+
+
+def test_turning_the_digest_back_on_never_sends_what_was_published_while_it_was_off(
+        app, people, mailbox, practice_record):
+    client = signed_in(app, people["contributor"])
+    save(client, "Attendance", "q=attendance")
+    client.post("/account/alerts/digest", data={"digest": "off"})
+    publish(app, variant(practice_record, "Attendance work published while alerts were off"))
+    assert send(app).due == 0
+    client.post("/account/alerts/digest", data={"digest": "weekly"})
+    assert send(app).mailed == 0  # due again, but what came while it was off is not news now
+    publish(app, practice_record)
+    assert send(app, now=utcnow() + WEEK).mailed == 1
+    [mail] = digests(mailbox, CASEY)
+    assert "while alerts were off" not in mail.get_content()
+    assert "Attendance teams that call home on day two" in mail.get_content()

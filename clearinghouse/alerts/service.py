@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -222,7 +222,10 @@ def set_digest(actor, digest: str) -> str:
     if digest not in DIGESTS:
         raise ValidationFailed("Choose how often to get alert emails.",
                                {"digest": "Choose daily, weekly or off."})
-    _settings(user.id).digest = digest
+    settings = _settings(user.id)
+    if settings.digest == "off" and digest != "off":
+        settings.resumed_at = utcnow()
+    settings.digest = digest
     db.session.commit()
     return digest
 
@@ -282,7 +285,7 @@ def unsubscribe(token: str) -> Unsubscribe:
     found = read_unsubscribe(token)
     kind, _, key = found.what.partition(":")
     if found.what == "all":
-        _settings(found.user.id).digest = "off"
+        _settings(found.user.id).digest = "off"  # turning it back on later starts afresh (resumed_at)
     elif kind == "search":
         db.session.execute(delete(SavedSearch).where(SavedSearch.id == int(key),
                                                      SavedSearch.user_id == found.user.id))
@@ -308,7 +311,8 @@ def _subscribers() -> list[User]:
     has_search = exists().where(SavedSearch.user_id == User.id)
     has_follow = exists().where(CollectionFollow.user_id == User.id)
     return list(db.session.execute(
-        select(User).where(User.active.is_(True), or_(has_search, has_follow)).order_by(User.id)
+        select(User).where(User.active.is_(True), User.confirmed_at.is_not(None), or_(has_search, has_follow))
+        .order_by(User.id)
     ).scalars())
 
 
@@ -339,12 +343,12 @@ def _unsent_published(user: User, since: datetime):
             .where(Revision.state == PUBLISHED, Practice.published_at > since, Practice.id.not_in(sent)))
 
 
-def _search_matches(saved: SavedSearch, candidates: dict[str, Revision]) -> set[str]:
-    """The candidates the saved search finds (complete matches; newest first, reading only as far back as the
-    search is old)."""
+def _search_matches(saved: SavedSearch, since: datetime, candidates: dict[str, Revision]) -> set[str]:
+    """The candidates first published after `since` that the saved search finds (complete matches; newest first,
+    reading only as far back as `since`)."""
     args = search_args(saved)
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
-    wanted = {slug for slug, r in candidates.items() if r.practice.published_at > saved.created_at}
+    wanted = {slug for slug, r in candidates.items() if r.practice.published_at > since}
     found: set[str] = set()
     page = 1
     while wanted - found:
@@ -356,7 +360,7 @@ def _search_matches(saved: SavedSearch, candidates: dict[str, Revision]) -> set[
             break  # the complete matches are exhausted
         oldest = db.session.execute(select(func.min(Practice.published_at))
                                     .where(Practice.slug.in_(complete))).scalar()
-        if oldest is None or oldest <= saved.created_at:
+        if oldest is None or oldest <= since:
             break
         page += 1
     return found
@@ -371,12 +375,18 @@ def new_for(user: User) -> list[Entry]:
         if label not in entry.matched:
             entry.matched.append(label)
 
+    settings = db.session.get(AlertSettings, user.id)
+    resumed = settings.resumed_at if settings else None
+
+    def counted_from(created: datetime) -> datetime:
+        return max(created, resumed) if resumed else created
+
     searches = saved_searches(user)
     if searches:
-        since = min(s.created_at for s in searches)
-        candidates = {r.practice.slug: r for r in db.session.execute(_unsent_published(user, since)).scalars()}
+        earliest = min(counted_from(s.created_at) for s in searches)
+        candidates = {r.practice.slug: r for r in db.session.execute(_unsent_published(user, earliest)).scalars()}
         for saved in searches:
-            for slug in sorted(_search_matches(saved, candidates)):
+            for slug in sorted(_search_matches(saved, counted_from(saved.created_at), candidates)):
                 note(candidates[slug], f"saved search “{saved.name}”")
     sent = select(AlertDelivery.practice_id).where(AlertDelivery.user_id == user.id)
     rows = db.session.execute(
@@ -384,7 +394,8 @@ def new_for(user: User) -> list[Entry]:
         .join(CollectionFollow, (CollectionFollow.collection_id == CollectionItem.collection_id)
               & (CollectionFollow.user_id == user.id))
         .join(Revision, (Revision.practice_id == CollectionItem.practice_id) & (Revision.state == PUBLISHED))
-        .where(CollectionItem.added_at > CollectionFollow.created_at, CollectionItem.practice_id.not_in(sent))
+        .where(CollectionItem.added_at > CollectionFollow.created_at, CollectionItem.practice_id.not_in(sent),
+               CollectionItem.added_at > resumed if resumed else true())
         .order_by(CollectionItem.collection_id, CollectionItem.position)
     ).all()
     for item, revision in rows:

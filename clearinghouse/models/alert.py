@@ -61,6 +61,8 @@ class AlertSettings(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     digest: Mapped[str] = mapped_column(String(10), default=DEFAULT_DIGEST)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the digest was last turned back on after "off": what happened while it was off is never sent.
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

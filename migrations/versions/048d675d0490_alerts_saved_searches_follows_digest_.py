@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('digest', sa.String(length=10), nullable=False),
     sa.Column('last_digest_at', clearinghouse.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resumed_at', clearinghouse.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_alert_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_alert_settings'))
     )

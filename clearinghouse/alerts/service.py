@@ -336,11 +336,15 @@ class Entry:
         return self.revision.practice
 
 
+def _listed(user: User):
+    """The practices already listed to the user (the ledger), as a subquery."""
+    return select(AlertDelivery.practice_id).where(AlertDelivery.user_id == user.id)
+
+
 def _unsent_published(user: User, since: datetime):
     """Published revisions of practices first published after `since`, not yet listed to the user."""
-    sent = select(AlertDelivery.practice_id).where(AlertDelivery.user_id == user.id)
     return (select(Revision).join(Revision.practice)
-            .where(Revision.state == PUBLISHED, Practice.published_at > since, Practice.id.not_in(sent)))
+            .where(Revision.state == PUBLISHED, Practice.published_at > since, Practice.id.not_in(_listed(user))))
 
 
 def _search_matches(saved: SavedSearch, since: datetime, candidates: dict[str, Revision]) -> set[str]:
@@ -388,13 +392,13 @@ def new_for(user: User) -> list[Entry]:
         for saved in searches:
             for slug in sorted(_search_matches(saved, counted_from(saved.created_at), candidates)):
                 note(candidates[slug], f"saved search “{saved.name}”")
-    sent = select(AlertDelivery.practice_id).where(AlertDelivery.user_id == user.id)
     rows = db.session.execute(
         select(CollectionItem, Revision)
         .join(CollectionFollow, (CollectionFollow.collection_id == CollectionItem.collection_id)
               & (CollectionFollow.user_id == user.id))
         .join(Revision, (Revision.practice_id == CollectionItem.practice_id) & (Revision.state == PUBLISHED))
-        .where(CollectionItem.added_at > CollectionFollow.created_at, CollectionItem.practice_id.not_in(sent),
+        .where(CollectionItem.added_at > CollectionFollow.created_at,
+               CollectionItem.practice_id.not_in(_listed(user)),
                CollectionItem.added_at > resumed if resumed else true())
         .order_by(CollectionItem.collection_id, CollectionItem.position)
     ).all()

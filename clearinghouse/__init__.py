@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import health
     from .accounts.views import bp as accounts_bp
+    from .alerts.views import bp as alerts_bp
     from .api import collections, leas, submissions, views  # noqa: F401  (their routes register on the API blueprint)
     from .api.blueprint import bp as api_bp
     from .collections.views import bp as collections_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vetting_bp)
     app.register_blueprint(collections_bp)
     app.register_blueprint(peers_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
 

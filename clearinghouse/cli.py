@@ -134,7 +134,28 @@ def mail_send() -> None:
         fail(f"{failed} message(s) could not be sent now; they stay queued and are retried.")
 
 
+alerts_cli = CleanGroup("alerts", help="Saved-search and collection alerts.")
+
+
+@alerts_cli.command("send")
+def alerts_send() -> None:
+    """Mail the digests that are due, each new practice once per user (safe to run from cron as often as you like)."""
+    from .alerts import service as alerts
+
+    site = nullcontext() if current_app.config.get("SERVER_NAME") else \
+        current_app.test_request_context(base_url=current_app.config["SITE_URL"])  # for the links in the mail
+    with site:
+        try:
+            report = alerts.send_due(progress=click.echo)
+        except alerts.LockHeld as exc:
+            click.echo(f"Skipped: {exc}.", err=True)
+            return
+    click.echo(f"{report.due} digest(s) due: mailed {report.mailed} user(s), listing {report.practices} "
+               f"practice(s); {report.due - report.mailed} had nothing new.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(alerts_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(practices_cli)
     app.cli.add_command(index_cli)

@@ -38,6 +38,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REVIEWS_REQUIRED": int(env.get("REVIEWS_REQUIRED", "2")),
         "PER_PAGE": 20,
         "BULK_IMPORT": int(env.get("BULK_IMPORT", "500")),  # published imports above this rebuild the index
+        # The site's address for links in mail sent by commands (`flask alerts send`), outside any request.
+        "SITE_URL": env.get("SITE_URL", "http://localhost:5000"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),

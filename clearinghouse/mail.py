@@ -13,6 +13,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
 
 from flask import current_app
@@ -26,6 +27,9 @@ from .unit_of_work import after_commit
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 RETRY_AFTER = (1, 5, 15, 60, 180, 360, 720)  # minutes before the 2nd, 3rd, … attempt
+# Headers are folded only at RFC 5322's hard limit: folding a long List-Unsubscribe URL at 78 would turn it
+# into encoded words, which mail clients do not read as a link.
+POLICY = policy.default.clone(max_line_length=998)
 
 
 def header_value(text: str) -> str:
@@ -33,11 +37,13 @@ def header_value(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
 
 
-def send_after_commit(recipients: Iterable[str], subject: str, body: str, headers: dict | None = None) -> None:
-    """Queue one message per recipient in the current transaction; they go out after it commits."""
+def send_after_commit(recipients: Iterable[str], subject: str, body: str,
+                      headers: dict | None = None) -> list[OutboxMessage]:
+    """Queue one message per recipient in the current transaction (answers their rows); they go out after it
+    commits."""
     recipients = sorted({header_value(r) for r in recipients if r})
     if not recipients:
-        return
+        return []
     subject = header_value(subject)[:300]
     rows = [OutboxMessage(recipient=r, subject=subject, body=body, headers=headers) for r in recipients]
     db.session.add_all(rows)
@@ -49,6 +55,7 @@ def send_after_commit(recipients: Iterable[str], subject: str, body: str, header
                 deliver_pending()
 
         after_commit(db.session, send)
+    return rows
 
 
 def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int, int]:
@@ -103,7 +110,7 @@ def _connect(config: dict) -> smtplib.SMTP:
 
 
 def _email(config: dict, message: OutboxMessage) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject

@@ -280,3 +280,17 @@ def may_manage_collection(actor: Any, collection: Collection) -> bool:
 def may_feature(actor: Any, collection: Collection) -> bool:
     """Feature a public collection on the home page (or stop featuring it): facilitators and admins."""
     return (is_facilitator(actor) or is_admin(actor)) and collection.visibility == "public"
+
+
+# ---------------------------------------------------------------- alerts
+# Any signed-in, active user may save searches and follow the collections they may see; their saved searches and
+# follows are theirs alone (anyone else's answer as not found).
+
+
+def may_subscribe(actor: Any) -> bool:
+    user = _user(actor)
+    return user is not None and user.active
+
+
+def may_follow_collection(actor: Any, collection: Collection) -> bool:
+    return may_subscribe(actor) and may_view_collection(actor, collection)

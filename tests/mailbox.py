@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -16,15 +17,30 @@ class _Handler:
         self.box = box
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        held = next((self.box.holds[r] for r in envelope.rcpt_tos if r in self.box.holds), None)
+        if held is not None:  # keep the sender waiting until the test releases it, then refuse the message
+            held.arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, held.released.wait, 60)
+            return "451 4.3.0 held by the test"
         message = message_from_bytes(envelope.content, policy=policy.default)
+        message.raw = envelope.content  # the bytes as they arrived (headers folded as sent)
         with self.box.lock:
             self.box.messages.append(message)
         return "250 OK"
 
 
+class Hold:
+    """A recipient whose mail the server holds: the sender blocks in DATA until `released`, then is refused."""
+
+    def __init__(self):
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+
+
 class Mailbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.holds: dict[str, Hold] = {}
         self.lock = threading.Lock()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -35,6 +51,13 @@ class Mailbox:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+        for held in self.holds.values():
+            held.released.set()
+        self.holds.clear()
+
+    def hold(self, address: str) -> Hold:
+        self.holds[address] = held = Hold()
+        return held
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

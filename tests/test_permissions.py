@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clearinghouse.alerts import service as alerts
 from clearinghouse.collections import service as collections
 from clearinghouse.extensions import db
 from clearinghouse.models import Revision
@@ -64,6 +65,10 @@ TABLE = [
                                                admin=404)),
     ("GET", "/collections/{private}/edit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=200,
                                                 admin=404)),
+    # Alerts: `search` is the contributor's saved search.
+    ("GET", "/account/alerts", dict(visitor=R, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
+    ("GET", "/alerts/unsubscribe/not-a-token", dict(visitor=404, contributor=404, other=404, reviewer=404,
+                                                    facilitator=404, admin=404)),
     # Changes last: each kind of user gets a fresh site, so these do not affect the reads above.
     ("POST", "/submissions/{draft}/edit", dict(visitor=R, contributor=R, other=404, reviewer=404, facilitator=404,
                                                admin=404)),
@@ -87,12 +92,24 @@ TABLE = [
                                                         facilitator=R, admin=404)),
     ("POST", "/collections/{public}/items/{slug}/remove", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                                facilitator=R, admin=404)),
+    ("POST", "/collections/{public}/follow", dict(visitor=R, contributor=R, other=R, reviewer=R, facilitator=R,
+                                                  admin=R)),
+    ("POST", "/collections/{private}/follow", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                   facilitator=R, admin=404)),
+    ("POST", "/collections/{private}/unfollow", dict(visitor=R, contributor=404, other=404, reviewer=404,
+                                                     facilitator=R, admin=404)),
     ("POST", "/collections/{private}/curators", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                      facilitator=R, admin=404)),
     ("POST", "/collections/{private}/delete", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                    facilitator=R, admin=404)),
     ("POST", "/admin/practices/{slug}/archive", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                      facilitator=404, admin=R)),
+    ("POST", "/alerts/searches", dict(visitor=R, contributor=400, other=400, reviewer=400, facilitator=400,
+                                      admin=400)),  # the form lacks a name
+    ("POST", "/account/alerts/searches/{search}/rename", dict(visitor=R, contributor=400, other=404, reviewer=404,
+                                                              facilitator=404, admin=404)),
+    ("POST", "/account/alerts/searches/{search}/delete", dict(visitor=R, contributor=R, other=404, reviewer=404,
+                                                              facilitator=404, admin=404)),
 ]
 
 
@@ -112,6 +129,7 @@ def test_every_route_answers_each_kind_of_user_as_the_permissions_say(kind, app,
             ids[visibility] = collections.create_collection(
                 facilitator, {"title": f"A {visibility} collection", "visibility": visibility}).slug
         collections.add_item(facilitator, ids["public"], {"practice": ids["slug"]})
+        ids["search"] = alerts.save_search(user(people["contributor"]), "Attendance", "q=attendance").id
     login(client, people.get(kind))
     answers = {}
     for method, template, expected in TABLE:

@@ -1,5 +1,6 @@
 """The SQLAlchemy models, one module per aggregate."""
 
+from .alert import DIGESTS, AlertDelivery, AlertSettings, CollectionFollow, JobLock, SavedSearch
 from .audit import AuditEvent
 from .collection import VISIBILITIES, Collection, CollectionCurator, CollectionItem
 from .lea import LEA
@@ -10,6 +11,7 @@ from .token import ApiToken
 from .user import ROLES, User, UserRole
 
 __all__ = [
+    "AlertDelivery", "AlertSettings", "CollectionFollow", "DIGESTS", "JobLock", "SavedSearch",
     "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutboxMessage",
     "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
     "ROLES", "User", "UserRole", "VISIBILITIES",

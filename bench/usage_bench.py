@@ -55,7 +55,7 @@ def fill(n: int, practice_ids: list[int]) -> None:
     rng = random.Random(7)
     now = datetime.now(UTC)
     rows = []
-    for i in range(n):
+    for _ in range(n):
         at = now - timedelta(days=rng.randrange(1, 365), seconds=rng.randrange(86400))
         kind = "view" if rng.random() < 0.8 else "download"
         rows.append({"occurred_at": at, "day": at.date(), "kind": kind,

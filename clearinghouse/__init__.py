@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from .peers.views import bp as peers_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
+    from .usage.views import bp as usage_bp
     from .vetting.views import bp as vetting_bp
 
     app.register_blueprint(practices_bp)
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(collections_bp)
     app.register_blueprint(peers_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(usage_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
 

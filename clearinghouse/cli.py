@@ -160,6 +160,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(practices_cli)
     app.cli.add_command(index_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(usage_cli)
 
     @app.cli.command("seed")
     def seed_command() -> None:
@@ -261,3 +262,14 @@ def users_demo() -> None:
     for login in logins:
         click.echo(f"  {login.role:<12} {login.email:<32} {login.password}"
                    + (f"  ({login.lea})" if login.lea else ""))
+
+
+usage_cli = CleanGroup("usage", help="Usage counts (views and downloads).")
+
+
+@usage_cli.command("discard-salts")
+def usage_discard_salts() -> None:
+    """Delete the visitor-hash salts of the days that are over (counting does it too; run daily from cron)."""
+    from .usage import service as usage
+
+    click.echo(f"Deleted {usage.discard_old_salts()} old salt(s).")

@@ -17,7 +17,18 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .errors import NotFound
-from .models import Collection, CollectionCurator, Practice, Review, Revision, Round, User, UserRole
+from .models import (
+    Collection,
+    CollectionCurator,
+    CollectionItem,
+    Practice,
+    Review,
+    Revision,
+    Round,
+    UsageEvent,
+    User,
+    UserRole,
+)
 
 WRITING_STATES = ("draft", "changes_requested")
 QUEUE_STATES = ("submitted", "in_review")
@@ -294,3 +305,36 @@ def may_subscribe(actor: Any) -> bool:
 
 def may_follow_collection(actor: Any, collection: Collection) -> bool:
     return may_subscribe(actor) and may_view_collection(actor, collection)
+# ---------------------------------------------------------------- usage statistics
+# Admins see the usage of the whole site; facilitators the usage of the practices in the collections they curate
+# (and of those collections); nobody else sees the statistics page (not found).
+
+
+def may_see_usage(actor: Any) -> bool:
+    return is_admin(actor) or is_facilitator(actor)
+
+
+def usage_scope_is_site(actor: Any) -> bool:
+    """Whether the statistics page counts the whole site for `actor` (else only their collections)."""
+    return is_admin(actor)
+
+
+def usage_filter(actor: Any) -> ColumnElement[bool]:
+    """The usage events `actor`'s statistics count: every one for admins; for facilitators the views and
+    downloads of the practices in their collections, and the downloads of those collections."""
+    if is_admin(actor):
+        return true()
+    if not is_facilitator(actor):
+        return false()
+    curated = select(CollectionCurator.collection_id).where(CollectionCurator.user_id == _user(actor).id)
+    practices = select(CollectionItem.practice_id).where(CollectionItem.collection_id.in_(curated))
+    return or_(UsageEvent.practice_id.in_(practices), UsageEvent.collection_id.in_(curated))
+
+
+def usage_referrer_filter(actor: Any) -> ColumnElement[bool]:
+    """The referring collections `actor` may see counted: all for admins, their own for facilitators."""
+    if is_admin(actor):
+        return true()
+    if not is_facilitator(actor):
+        return false()
+    return UsageEvent.from_collection_id.in_(select(Collection.id).where(curated_collections(actor)))

@@ -56,4 +56,7 @@ def test_accessibility_names_the_target_and_how_to_report(app, client):
 
 def test_privacy_says_what_is_stored_and_that_there_is_no_tracking(client):
     page = client.get("/privacy").text
-    assert "no analytics and no tracking" in page and "one-way hash" in page and "cookie" in page
+    assert "no third-party analytics and no tracking" in page and "one-way hash" in page and "cookie" in page
+    # The usage counts: what is stored, and the daily salt that is deleted.
+    words = " ".join(page.split())
+    assert 'id="usage"' in page and "does not store your network (IP) address" in words and "salt" in words

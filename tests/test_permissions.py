@@ -52,6 +52,8 @@ TABLE = [
                                     admin=404)),
     ("GET", "/admin/users", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
     ("GET", "/admin/audit", dict(visitor=R, contributor=404, other=404, reviewer=404, facilitator=404, admin=200)),
+    # Usage statistics: the whole site for admins, their collections' practices for facilitators; hidden otherwise.
+    ("GET", "/stats", dict(visitor=404, contributor=404, other=404, reviewer=404, facilitator=200, admin=200)),
     # Collections, all curated by the facilitator: `public` (holding `slug`), `unlisted` and `private`.
     ("GET", "/collections", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200, admin=200)),
     ("GET", "/collections/{public}", dict(visitor=200, contributor=200, other=200, reviewer=200, facilitator=200,

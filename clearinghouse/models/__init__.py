@@ -8,11 +8,12 @@ from .outbox import OutboxMessage
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
 from .review import Review, Round
 from .token import ApiToken
+from .usage import DOWNLOAD_FORMATS, USAGE_KINDS, UsageEvent, UsageSalt
 from .user import ROLES, User, UserRole
 
 __all__ = [
     "AlertDelivery", "AlertSettings", "CollectionFollow", "DIGESTS", "JobLock", "SavedSearch",
     "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutboxMessage",
     "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
-    "ROLES", "User", "UserRole", "VISIBILITIES",
+    "ROLES", "User", "UserRole", "VISIBILITIES", "DOWNLOAD_FORMATS", "USAGE_KINDS", "UsageEvent", "UsageSalt",
 ]  # fmt: skip

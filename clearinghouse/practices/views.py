@@ -9,6 +9,7 @@ from .. import permissions
 from ..collections import service as collections
 from ..schemas import MAX_PAGE
 from ..taxonomy import BROWSE_ENTRY_POINTS, VOCABULARIES
+from ..usage import service as usage
 from . import queries
 
 bp = Blueprint("practices", __name__)
@@ -49,8 +50,9 @@ def browse(vocabulary: str, code: str):
 @bp.get("/practices/<slug>")
 def practice(slug: str):
     revision = queries.get_published(slug)
+    usage.record_view(request, revision.practice_id)
     return render_template("practices/practice.html", revision=revision, practice=revision.practice,
-                           lea=revision.practice.lea,
+                           lea=revision.practice.lea, usage=usage.practice_usage(revision.practice_id),
                            may_revise=permissions.may_revise(current_user, revision.practice),
                            may_archive=permissions.may_archive(current_user, revision))
 

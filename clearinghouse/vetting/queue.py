@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import permissions, records
+from ..chart import last_months
 from ..extensions import db
 from ..models import LEA, AuditEvent, Practice, Revision, Round, Tag
 
@@ -109,12 +110,7 @@ class Stats:
 def stats(months: int = 12) -> Stats:
     """Submissions received and decided per month (the last `months`), and the median days to a decision."""
     now = datetime.now(UTC)
-    keys = []
-    year, month = now.year, now.month
-    for _ in range(months):
-        keys.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    keys.reverse()
+    keys = last_months(now.year, now.month, months)
     received = dict.fromkeys(keys, 0)
     decided = dict.fromkeys(keys, 0)
     durations = []

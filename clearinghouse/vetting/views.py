@@ -262,6 +262,7 @@ def navigation_permissions() -> dict:
         "write": permissions.may_write(current_user),
         "review": permissions.may_see_queue(current_user),
         "admin": permissions.may_manage_users(current_user),
+        "stats": permissions.may_see_usage(current_user),
         "reviews_required": current_app.config["REVIEWS_REQUIRED"],
     }}
 

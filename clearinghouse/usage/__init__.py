@@ -1,0 +1,1 @@
+"""Usage counts in the spirit of COUNTER: practice views and downloads, without personal data."""

@@ -49,6 +49,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_SEND_AFTER_COMMIT": env.get("MAIL_SEND_AFTER_COMMIT", "1").lower() in ("1", "true", "yes"),
         # Where people write about the site (accessibility problems, privacy questions); shown on /accessibility.
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
+        # The host named in feed entry ids (tag URIs); set it when the site answers at several host names.
+        "FEED_TAG_HOST": env.get("FEED_TAG_HOST"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -111,7 +111,8 @@ def test_a_collection_pdf_lists_its_items_in_order_with_notes_and_key_facts(site
 
 
 def test_a_private_collection_downloads_only_for_its_curators(site):
-    visitor, other, curator = site.test_client(), signed_in(site, "flo@example.org"), signed_in(site, "fran@example.org")
+    visitor, other = site.test_client(), signed_in(site, "flo@example.org")
+    curator = signed_in(site, "fran@example.org")
     for suffix in ("pdf", "json", "csv"):
         assert visitor.get(f"/collections/attendance-private.{suffix}").status_code == 404
         assert other.get(f"/collections/attendance-private.{suffix}").status_code == 404
@@ -171,7 +172,8 @@ def test_a_collection_downloads_its_practices_in_order_and_the_json_carries_the_
     document = client.get("/collections/attendance-public.json").json
     assert document["title"] == "Attendance public" and document["curators"] == ["Fran"]
     assert [(i["position"], i["note"], i["practice"]["title"]) for i in document["items"]] == [
-        (1, "Start here.", "Day-two attendance calls"), (2, "Read this one second.", "Attendance mentors for ninth graders")]
+        (1, "Start here.", "Day-two attendance calls"),
+        (2, "Read this one second.", "Attendance mentors for ninth graders")]
     assert document["items"][0]["url"] == f"http://localhost/practices/{DAY_TWO}"
     rows = list(csv.DictReader(io.StringIO(client.get("/collections/attendance-public.csv").text)))
     assert [r["title"] for r in rows] == ["Day-two attendance calls", "Attendance mentors for ninth graders"]

@@ -33,7 +33,8 @@ def site(app):
     with app.app_context():
         import_practices([RawRecord(1, record("Day-two attendance calls")),
                           RawRecord(2, record(HOSTILE, summary=SUMMARY)),
-                          RawRecord(3, record("Archived reading clinics", summary="Saturday zebra clinics for readers."))], publish=True)
+                          RawRecord(3, record("Archived reading clinics",
+                                              summary="Saturday zebra clinics for readers."))], publish=True)
         import_practices([RawRecord(1, record("A draft about attendance"))], publish=False)
         facilitator, _ = accounts.create_user("fran@example.org", ["facilitator"], password=PASSWORD, name="Fran")
         for visibility in ("public", "unlisted", "private"):
@@ -103,7 +104,8 @@ def test_the_search_feed_takes_the_search_parameters_and_lists_the_newest_matche
     feed = parse(client.get(url))
     entries = check_feed(feed, f"http://localhost{url}")
     assert set(titles(entries)) == {"Day-two attendance calls", HOSTILE}  # not the draft about attendance
-    assert "“attendance”" in feed.findtext(f"{A}title") and "Student group: Students experiencing homelessness" in feed.findtext(f"{A}title")
+    title = feed.findtext(f"{A}title")
+    assert "“attendance”" in title and "Student group: Students experiencing homelessness" in title
     assert [e.findtext(f"{A}id") for e in entries] == [
         e.findtext(f"{A}id") for e in parse(client.get(url)).findall(f"{A}entry")]
     assert titles(parse(client.get("/feeds/search.atom?q=zebra")).findall(f"{A}entry")) == []

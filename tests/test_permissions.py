@@ -138,7 +138,8 @@ def test_every_route_answers_each_kind_of_user_as_the_permissions_say(kind, app,
     sub = submitted(app, people, practice_record)
     with app.app_context():
         draft, _ = service.start_draft(user(people["contributor"]), {"title": "A private draft"})
-        ids = {"draft": draft.id, "draft_slug": draft.practice.slug, "sub": sub, "slug": db.session.get(Revision, published).practice.slug,
+        ids = {"draft": draft.id, "draft_slug": draft.practice.slug, "sub": sub,
+               "slug": db.session.get(Revision, published).practice.slug,
                "contributor_id": people["contributor"].id,
                "lea": db.session.get(Revision, published).practice.lea_id}
         facilitator = user(people["facilitator"])

@@ -5,9 +5,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app clearinghouse
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve test test-fast test-browser lint bench clean
+.PHONY: install system-deps run serve test test-fast test-browser lint bench clean
+# WeasyPrint (the PDF downloads) needs Debian's Pango and HarfBuzz and a font: installed when missing.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
 
-install: $(STAMP)
+install: system-deps $(STAMP)
+
+system-deps:
+	@missing=$$(for p in $(PDF_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -61,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
     from .api import collections, leas, submissions, views  # noqa: F401  (their routes register on the API blueprint)
     from .api.blueprint import bp as api_bp
     from .collections.views import bp as collections_bp
+    from .exports.views import bp as exports_bp
+    from .feeds.views import bp as feeds_bp
     from .peers.views import bp as peers_bp
     from .practices.views import bp as practices_bp
     from .search.views import bp as search_bp
@@ -76,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(peers_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(usage_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
 

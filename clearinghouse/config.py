@@ -53,6 +53,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
         # Count practice views and downloads (COUNTER rules, no personal data); USAGE_COUNTING=0 turns it off.
         "USAGE_COUNTING": env.get("USAGE_COUNTING", "1").lower() in ("1", "true", "yes"),
+        # The host named in feed entry ids (tag URIs); set it when the site answers at several host names.
+        "FEED_TAG_HOST": env.get("FEED_TAG_HOST"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

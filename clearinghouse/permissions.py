@@ -267,6 +267,11 @@ def may_view_collection(actor: Any, collection: Collection) -> bool:
     return VIEW_COLLECTION.allows(actor, collection)
 
 
+def may_read_collection_feed(collection: Collection) -> bool:
+    """A collection's feed is read by feed readers, signed out: public and unlisted collections only."""
+    return (LISTED_COLLECTION | LINKED_COLLECTION).allows(None, collection)
+
+
 def listed_collections() -> ColumnElement[bool]:
     """The collections the index, the home page and the practice pages list: public ones, for everyone."""
     return LISTED_COLLECTION.query_filter(None)

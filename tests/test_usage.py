@@ -60,17 +60,6 @@ def practice_id(app, slug: str) -> int:
         return db.session.execute(select(Practice.id).where(Practice.slug == slug)).scalar_one()
 
 
-@pytest.fixture
-def downloads(app):
-    """A stand-in for the download views (/practices/<slug>.pdf …): counts through the public service call."""
-    def download(slug: str, fmt: str):
-        usage.record_download(request, fmt, practice_id=practice_id(app, slug))
-        return "the file"
-
-    app.add_url_rule("/test-download/<slug>.<fmt>", view_func=download)
-    return app
-
-
 def test_robots_and_scripts_are_not_counted_people_are(seeded, clock):
     for agent in ("Googlebot/2.1 (+http://www.google.com/bot.html)",
                   "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
@@ -101,9 +90,9 @@ def test_the_same_visitor_within_30_seconds_counts_once_after_31_seconds_twice(s
     assert len(events(seeded)) == 3
 
 
-def test_double_clicks_are_filtered_per_format_of_a_download(downloads, seeded, clock):
+def test_double_clicks_are_filtered_per_format_of_a_download(seeded, clock):
     client = visitor(seeded)
-    for path in (f"/test-download/{LEAD}.pdf", f"/test-download/{LEAD}.pdf", f"/test-download/{LEAD}.csv",
+    for path in (f"/practices/{LEAD}.pdf", f"/practices/{LEAD}.pdf", f"/practices/{LEAD}.csv",
                  f"/practices/{LEAD}"):
         assert client.get(path).status_code == 200
     assert sorted((e.kind, e.format) for e in events(seeded)) == [("download", "csv"), ("download", "pdf"),
@@ -168,12 +157,12 @@ def test_a_quiet_day_loses_its_salt_by_the_daily_command(seeded, runner, clock):
         assert db.session.execute(select(UsageSalt)).all() == []
 
 
-def test_the_practice_page_shows_its_views_and_downloads_since_counting_began(downloads, seeded, clock):
+def test_the_practice_page_shows_its_views_and_downloads_since_counting_began(seeded, clock):
     client = visitor(seeded)
     page = client.get(f"/practices/{LEAD}").text
     assert "Viewed 1 time · downloaded 0 times since November 2026" in page
-    client.get(f"/test-download/{LEAD}.pdf")
-    visitor(seeded, ip="198.51.100.23").get(f"/test-download/{LEAD}.json")
+    client.get(f"/practices/{LEAD}.pdf")
+    visitor(seeded, ip="198.51.100.23").get(f"/practices/{LEAD}.json")
     clock.advance(minutes=5)
     assert "Viewed 2 times · downloaded 2 times since November 2026" in client.get(f"/practices/{LEAD}").text
 
@@ -199,7 +188,7 @@ def test_the_statistics_page_is_not_found_for_visitors_contributors_and_reviewer
     assert "Statistics" not in client.get("/").text
 
 
-def test_admins_see_the_site_facilitators_only_their_collections(downloads, seeded, people, clock):
+def test_admins_see_the_site_facilitators_only_their_collections(seeded, people, clock):
     with seeded.app_context():
         facilitator = user(people["facilitator"])
         mine = collections.create_collection(facilitator, {"title": "EL network picks", "visibility": "private"})
@@ -208,7 +197,7 @@ def test_admins_see_the_site_facilitators_only_their_collections(downloads, seed
     reader = visitor(seeded)
     reader.get(f"/practices/{LEAD}", headers={"Referer": f"http://localhost/collections/{mine_slug}"})
     reader.get(f"/practices/{PBIS}")
-    reader.get(f"/test-download/{PBIS}.csv")
+    reader.get(f"/practices/{PBIS}.csv")
     with seeded.test_request_context("/collections/x.pdf", headers={"User-Agent": BROWSER},
                                      environ_base={"REMOTE_ADDR": IP}):
         usage.record_download(request, "pdf", collection_id=mine_id)
@@ -229,10 +218,10 @@ def test_admins_see_the_site_facilitators_only_their_collections(downloads, seed
                      collections_table)
 
 
-def test_the_chart_shows_the_numbers_of_the_table(downloads, seeded, people, clock):
+def test_the_chart_shows_the_numbers_of_the_table(seeded, people, clock):
     reader = visitor(seeded)
-    for days_back, path in ((40, f"/practices/{LEAD}"), (40, f"/test-download/{LEAD}.pdf"),
-                            (0, f"/practices/{LEAD}"), (0, f"/practices/{PBIS}"), (0, f"/test-download/{PBIS}.csv")):
+    for days_back, path in ((40, f"/practices/{LEAD}"), (40, f"/practices/{LEAD}.pdf"),
+                            (0, f"/practices/{LEAD}"), (0, f"/practices/{PBIS}"), (0, f"/practices/{PBIS}.csv")):
         clock.now = datetime(2026, 11, 16, 12, 0, tzinfo=UTC) - timedelta(days=days_back, minutes=len(path))
         reader.get(path)
     clock.now = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
@@ -267,3 +256,16 @@ def test_a_failed_count_never_breaks_the_page(seeded, clock):
     page = visitor(seeded).get(f"/practices/{LEAD}")
     assert page.status_code == 200 and "Teacher leaders" in page.text
     assert events(seeded) == []
+
+
+def test_a_collection_download_counts_against_the_collection_and_a_search_export_not_at_all(seeded, people, clock):
+    with seeded.app_context():
+        collection = collections.create_collection(user(people["facilitator"]), {"title": "Starter set",
+                                                                                  "visibility": "public"})
+        collections.add_item(user(people["facilitator"]), collection.slug, {"practice": LEAD})
+        slug, collection_id = collection.slug, collection.id
+    client = visitor(seeded)
+    assert client.get(f"/collections/{slug}.csv").status_code == 200
+    assert client.get("/search.csv?q=english").status_code == 200
+    assert [(e.kind, e.format, e.collection_id, e.practice_id) for e in events(seeded)] == [
+        ("download", "csv", collection_id, None)]

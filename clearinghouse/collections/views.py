@@ -68,15 +68,6 @@ def collection(slug: str):
                            may=service.permission_flags(current_user, found), visibilities=VISIBILITIES)
 
 
-@bp.get("/collections/<slug>.atom")
-def feed(slug: str):
-    """The collection's practices as an Atom feed, the latest added first (private collections: not found)."""
-    found = service.get_collection(current_user, slug)
-    items = sorted(found.items, key=lambda item: item.added_at, reverse=True)
-    return render_template("collections/feed.xml", collection=found, items=items), 200, {
-        "Content-Type": "application/atom+xml; charset=utf-8"}
-
-
 @bp.get("/collections/<slug>/edit")
 @login_required
 def edit(slug: str):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from marshmallow import Schema, fields
 
@@ -36,6 +36,11 @@ def _columns(schema: Schema, prefix: str = "") -> list[tuple[str, fields.Field]]
 CSV_COLUMNS = [path for path, _ in _columns(PracticeSchema())]
 SCALAR_LISTS = tuple(path for path, field in _columns(PracticeSchema()) if isinstance(field, fields.List))
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+# A spreadsheet runs a cell that starts with one of these as a formula ("=HYPERLINK(…)", "-2+3", "@SUM(…)"), so
+# the CSV writer puts a ' before it, which spreadsheets show as text; the reader takes it off again, so export →
+# import still round-trips. A plain number ("-3.5") is no formula and stays as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class FormatError(ValueError):
@@ -110,7 +115,7 @@ def unflatten(row: dict[str | None, Any]) -> dict:
         if column is None:  # more cells than headers
             record.setdefault("_extra_cells", value)
             continue
-        value = (value or "").strip() if isinstance(value, str) else value
+        value = unguard((value or "").strip()).strip() if isinstance(value, str) else value
         if value in ("", None):
             continue
         match = _INDEXED.match(column)
@@ -156,23 +161,50 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it: a ' before a leading = + - @ (numbers stay)."""
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def unguard(cell: str) -> str:
+    """A cell read back: without the ' that `spreadsheet_safe` put before a formula character."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS else cell
+
+
+def write_csv(out: IO[str], fieldnames: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    """Rows as CSV, every cell safe to open in a spreadsheet."""
+    writer = csv.DictWriter(out, fieldnames=fieldnames)
+    writer.writeheader()
+    writer.writerows({key: spreadsheet_safe(_cell(value)) for key, value in row.items()} for row in rows)
+
+
+def dump_records(out: IO[str], records: list[dict], kind: str) -> None:
+    """Records in one of the FORMATS' kinds ("json", "jsonl" or "csv"), as `flask practices export` writes them."""
+    if kind == "json":
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif kind == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        extra = []
+        for name, keys in OBJECT_LISTS.items():
+            most = max((len(r.get(name, [])) for r in records), default=0)
+            extra += [f"{name}[{i}].{k}" for i in range(most) for k in keys]
+        write_csv(out, CSV_COLUMNS + extra, (flatten(r) for r in records))
+
+
+def records_text(records: list[dict], kind: str) -> str:
+    out = io.StringIO(newline="")
+    dump_records(out, records, kind)
+    return out.getvalue()
+
+
 def write_records(path: str | Path, records: Iterable[dict]) -> int:
     kind = file_format(path)
     records = list(records)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        if kind == "json":
-            json.dump(records, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        elif kind == "jsonl":
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            rows = [flatten(r) for r in records]
-            extra = []
-            for name, keys in OBJECT_LISTS.items():
-                most = max((len(r.get(name, [])) for r in records), default=0)
-                extra += [f"{name}[{i}].{k}" for i in range(most) for k in keys]
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS + extra)
-            writer.writeheader()
-            writer.writerows(rows)
+        dump_records(out, records, kind)
     return len(records)

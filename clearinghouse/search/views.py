@@ -6,12 +6,10 @@ import html
 import re
 
 from flask import Blueprint, render_template, request
-from marshmallow import ValidationError
-from werkzeug.datastructures import MultiDict
 
-from ..schemas import FILTER_VOCABULARIES, MAX_QUERY, SearchArgsSchema, flatten_errors
 from ..taxonomy import VOCABULARIES
 from . import service
+from .params import parse_page_args, search_filters
 
 bp = Blueprint("search", __name__)
 
@@ -20,29 +18,10 @@ FACET_LONG = 8  # ... when it has more than this many; the rest sit behind "Show
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
-def parse_page_args(args: MultiDict) -> tuple[dict, list[str]]:
-    """Parse the page's parameters leniently: drop what is invalid, and say what was dropped."""
-    notices: list[str] = []
-    schema = SearchArgsSchema()
-    try:
-        parsed = schema.load(args)
-    except ValidationError as exc:
-        bad = {path.split("[")[0] for path, _ in flatten_errors(exc.messages)}
-        for path, message in flatten_errors(exc.messages):
-            name = path.split("[")[0]
-            what = VOCABULARIES[name].label if name in VOCABULARIES else name
-            notices.append(f"{what}: {message}. It was left out of this search.")
-        parsed = schema.load(MultiDict([(k, v) for k, v in args.items(multi=True) if k not in bad]))
-    if len(parsed["q"]) > MAX_QUERY:
-        parsed["q"] = parsed["q"][:MAX_QUERY]
-        notices.append(f"Your search was longer than {MAX_QUERY:,} characters; only the first {MAX_QUERY:,} were used.")
-    return parsed, notices
-
-
 @bp.get("/search")
 def search():
     args, notices = parse_page_args(request.args)
-    filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
+    filters = search_filters(args)
     page = service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
                           correct=not args["exact"])
     state = {"q": args["q"], "sort": args["sort"], "per_page": args["per_page"], **filters}
@@ -60,6 +39,9 @@ def search():
         notices=notices,
         state=state,
         chips=_chips(state, filters),
+        # The same search as a CSV export (in this order) and as a feed (newest first).
+        export_state=_clean({k: v for k, v in state.items() if k != "per_page"}),
+        feed_state=_clean({k: v for k, v in state.items() if k not in ("per_page", "sort")}),
     )
 
 

@@ -1,0 +1,1 @@
+"""Atom feeds of newly published practices: all of them, those matching a search, and a collection's."""

@@ -49,7 +49,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_SEND_AFTER_COMMIT": env.get("MAIL_SEND_AFTER_COMMIT", "1").lower() in ("1", "true", "yes"),
         # Where people write about the site (accessibility problems, privacy questions); shown on /accessibility.
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL") or env.get("MAIL_DEFAULT_SENDER", "clearinghouse@localhost"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Where rate-limit counts live: the app's database by default (shared by every worker and node), or
+        # e.g. redis://host:6379/0. See clearinghouse/ratelimit.py.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "database://"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute"),  # wrong tries
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute"),
+        "MAIL_REQUEST_RATE_LIMIT": env.get("MAIL_REQUEST_RATE_LIMIT", "5 per hour"),  # reset/register mail
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),  # per token, or per address
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, ROLES, ApiToken, AuditEvent, Practice, User, UserRole
 from ..models.types import utcnow
+from ..security import DB_INT_MAX
 from ..taxonomy import COUNTIES, LEA_TYPES
 
 MIN_PASSWORD = 12
@@ -158,6 +159,25 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The user a session cookie names (`User.get_id`: "id:version"), or None once that version has ended."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > DB_INT_MAX:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def end_sessions(user: User) -> None:
+    """Sign out everywhere: every session cookie of this account, on any device, stops working."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def sign_out(user: User) -> None:
+    end_sessions(user)
+    db.session.commit()
+
+
 def _reset_fingerprint(user: User) -> str:
     # Part of the current hash: once the password changes, every earlier reset link stops working.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -196,6 +216,7 @@ def reset_password(token: str, password: str) -> User:
     _check_password(password)
     user.password_hash = hash_password(password)
     user.confirmed_at = user.confirmed_at or utcnow()  # the link proves the address
+    end_sessions(user)
     db.session.commit()
     return user
 

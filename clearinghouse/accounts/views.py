@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import permissions
+from .. import permissions, ratelimit
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
@@ -27,6 +27,10 @@ def _attach(form, exc: ValidationFailed) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.mail_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               error_message=ratelimit.MAIL_LIMITED)
 def register():
     form = RegisterForm()
     leas = db.session.execute(select(LEA).order_by(LEA.name)).scalars()
@@ -51,12 +55,11 @@ def confirm(token: str):
     return redirect(url_for("accounts.login", email=user.email))
 
 
-def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.login_account_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               deduct_when=ratelimit.wrong_password, error_message=ratelimit.ACCOUNT_LIMITED)
 def login():
     form = LoginForm(next=request.args.get("next", ""), email=request.args.get("email", ""))
     message = None
@@ -74,12 +77,17 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            service.sign_out(current_user)  # every copy of the session cookie stops working
         logout_user()
     return redirect(url_for("practices.home"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.mail_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               error_message=ratelimit.MAIL_LIMITED)
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():

@@ -5,12 +5,13 @@ from .collection import VISIBILITIES, Collection, CollectionCurator, CollectionI
 from .lea import LEA
 from .outbox import OutboxMessage
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
+from .ratelimit import RateLimitCounter
 from .review import Review, Round
 from .token import ApiToken
 from .user import ROLES, User, UserRole
 
 __all__ = [
     "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutboxMessage",
-    "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
+    "OutcomeMetric", "Practice", "RateLimitCounter", "Resource", "Review", "Revision", "Round", "Tag",
     "ROLES", "User", "UserRole", "VISIBILITIES",
 ]  # fmt: skip

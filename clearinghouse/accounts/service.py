@@ -66,9 +66,13 @@ def find_user(email: str) -> User | None:
 
 
 def register(name: str, email: str, password: str, lea_id: str | int | None,
-             new_lea: dict | None = None) -> User:
+             new_lea: dict | None = None) -> User | None:
     """A contributor account, unconfirmed until the emailed link is followed. Every field is checked at once, so
-    one round of the form reports every problem."""
+    one round of the form reports every problem.
+
+    An email that already has an account is never reported (that would tell anyone who has an account): its
+    owner is mailed instead, with a link to reset the password, and the answer is None where a new account
+    would be returned; the person registering sees the same "check your email" page either way."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = "Enter your name."
@@ -98,10 +102,13 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
             errors["lea"] = "Choose your LEA from the list, or add a new one."
     else:
         errors["lea"] = "Choose your LEA, or add a new one."
-    if "email" not in errors and find_user(email):
-        errors["email"] = "This email address already has an account: sign in, or reset the password."
     if errors:
         raise ValidationFailed("Please fix these and register again.", errors)
+    existing = find_user(email)
+    if existing is not None:
+        hash_password(password)  # the same work as a new account, so the answer takes as long
+        _tell_owner_of_attempt(existing)
+        return None
     if lea is None:
         lea = LEA(name=new_lea["name"].strip(), county=new_lea["county"], type=new_lea["type"])
         db.session.add(lea)
@@ -118,6 +125,18 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
     )
     db.session.commit()
     return user
+
+
+def _tell_owner_of_attempt(user: User) -> None:
+    send_after_commit(
+        [user.email], "Someone tried to register with your email address",
+        f"Hello {user.name},\n\nSomeone (perhaps you) tried to create a Promising Practices Clearinghouse "
+        "account with this email address, which already has one. No new account was made.\n\n"
+        "If it was you and you have forgotten your password, choose a new one here:\n"
+        f"{url_for('accounts.forgot', _external=True)}\n\n"
+        "If it was not you, you can ignore this message; your account is unchanged.\n",
+    )
+    db.session.commit()
 
 
 def _read_link(purpose: str, token: str, max_age: int, expired: str, invalid: str) -> dict:

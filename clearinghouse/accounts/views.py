@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -38,13 +38,14 @@ def register():
         ("new", "My LEA is not listed: add it")]
     if form.validate_on_submit():
         try:
-            user = service.register(form.name.data, form.email.data, form.password.data, form.lea.data,
-                                    {"name": form.new_lea_name.data, "county": form.new_lea_county.data,
-                                     "type": form.new_lea_type.data})
+            service.register(form.name.data, form.email.data, form.password.data, form.lea.data,
+                             {"name": form.new_lea_name.data, "county": form.new_lea_county.data,
+                              "type": form.new_lea_type.data})
         except ValidationFailed as exc:
             _attach(form, exc)
-        else:
-            return render_template("accounts/check_mail.html", email=user.email, purpose="confirm")
+        else:  # the same page whether or not the address already had an account
+            return render_template("accounts/check_mail.html", email=service.normalize_email(form.email.data),
+                                   purpose="confirm")
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 

@@ -57,6 +57,19 @@ def register_extensions(app: Flask) -> None:
 
         return user_for_session(session_id)
 
+    @login_manager.unauthorized_handler
+    def sign_in_or_not_found():
+        from flask import flash, redirect
+        from flask_login import login_url
+
+        from .errors import NotFound
+        from .permissions import visitor_is_asked_to_sign_in
+
+        if not visitor_is_asked_to_sign_in(request.endpoint):
+            raise NotFound("There is nothing at this address.")
+        flash(login_manager.login_message)
+        return redirect(login_url(login_manager.login_view, next_url=request.full_path.rstrip("?")))
+
 
 def register_blueprints(app: Flask) -> None:
     from . import health

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import permissions, ratelimit
+from .. import mail, permissions, ratelimit
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
@@ -174,3 +174,22 @@ def admin_audit():
     actions = [(a, label.capitalize()) for a, label in EVENT_LABELS.items()]
     return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=actions,
                            error=error), 400 if error else 200
+
+
+@bp.get("/admin/mail")
+@login_required
+def admin_mail():
+    permissions.require(permissions.may_manage_mail(current_user))
+    return render_template("accounts/admin_mail.html", waiting=mail.waiting(), failures=mail.recent_failures(),
+                           action=ActionForm())
+
+
+@bp.post("/admin/mail/retry")
+@login_required
+def admin_mail_retry():
+    permissions.require(permissions.may_manage_mail(current_user))
+    if ActionForm().validate_on_submit():
+        sent, failed = mail.retry_now()
+        flash(f"{sent} message{'' if sent == 1 else 's'} sent; {failed} still not delivered." if sent or failed
+              else "There was no undelivered mail to send.")
+    return redirect(url_for("accounts.admin_mail"))

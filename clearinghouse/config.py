@@ -56,6 +56,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute"),
         "MAIL_REQUEST_RATE_LIMIT": env.get("MAIL_REQUEST_RATE_LIMIT", "5 per hour"),  # reset/register mail
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),  # per token, or per address
+        # How many proxies (load balancer, nginx) sit in front and set X-Forwarded-For/-Proto: the client's address
+        # (what per-address limits count) is then read from that header. 0: the connection's address.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -120,3 +120,19 @@ def test_the_api_limit_answers_json(tmp_path, people, app):
     assert other.status_code == 200
     with api.app_context():
         db.engine.dispose()
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_alone(tmp_path, app, people):
+    proxied = make_app(tmp_path / "proxied", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1,
+                       **LIMITS)
+    client = proxied.test_client()
+
+    def via_balancer(email, client_address):
+        return client.post("/login", data={"email": email, "password": "not the password"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers={"X-Forwarded-For": client_address})
+
+    assert {via_balancer(f"a{i}@example.org", "198.51.100.7").status_code for i in range(8)} == {400}
+    assert via_balancer("a9@example.org", "198.51.100.7").status_code == 429
+    assert via_balancer("b1@example.org", "198.51.100.8").status_code == 400  # another client, same balancer
+    with proxied.app_context():
+        db.engine.dispose()

@@ -43,6 +43,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    from . import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
+
     limiter.init_app(app)
 
     from .search.service import connect_indexing
@@ -50,8 +52,23 @@ def register_extensions(app: Flask) -> None:
     connect_indexing()
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str):
+        from .accounts.service import user_for_session
+
+        return user_for_session(session_id)
+
+    @login_manager.unauthorized_handler
+    def sign_in_or_not_found():
+        from flask import flash, redirect
+        from flask_login import login_url
+
+        from .errors import NotFound
+        from .permissions import visitor_is_asked_to_sign_in
+
+        if not visitor_is_asked_to_sign_in(request.endpoint):
+            raise NotFound("There is nothing at this address.")
+        flash(login_manager.login_message)
+        return redirect(login_url(login_manager.login_view, next_url=request.full_path.rstrip("?")))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -55,7 +55,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "USAGE_COUNTING": env.get("USAGE_COUNTING", "1").lower() in ("1", "true", "yes"),
         # The host named in feed entry ids (tag URIs); set it when the site answers at several host names.
         "FEED_TAG_HOST": env.get("FEED_TAG_HOST"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Where rate-limit counts live: the app's database by default (shared by every worker and node), or
+        # e.g. redis://host:6379/0. See clearinghouse/ratelimit.py.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "database://"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute"),  # wrong tries
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute"),
+        "MAIL_REQUEST_RATE_LIMIT": env.get("MAIL_REQUEST_RATE_LIMIT", "5 per hour"),  # reset/register mail
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),  # per token, or per address
+        # How many proxies (load balancer, nginx) sit in front and set X-Forwarded-For/-Proto: the client's address
+        # (what per-address limits count) is then read from that header. 0: the connection's address.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

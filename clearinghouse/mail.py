@@ -135,3 +135,36 @@ def undelivered(limit: int = 200) -> list[OutboxMessage]:
     return list(db.session.execute(
         select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
     ).scalars())
+
+
+FAILURES_SHOWN = timedelta(days=30)
+
+
+def waiting(limit: int = 200) -> list[OutboxMessage]:
+    """Messages still to be sent (new, or waiting for a retry), oldest first."""
+    return list(db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        .order_by(OutboxMessage.id).limit(limit)
+    ).scalars())
+
+
+def recent_failures(limit: int = 200) -> list[OutboxMessage]:
+    """Messages given up on (after MAX_ATTEMPTS) in the last 30 days, newest first."""
+    return list(db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None),
+                                    OutboxMessage.failed_at >= utcnow() - FAILURES_SHOWN)
+        .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc()).limit(limit)
+    ).scalars())
+
+
+def retry_now() -> tuple[int, int]:
+    """Send every undelivered message now (the waiting and the given-up ones): answers (sent, failed)."""
+    ids = [m.id for m in undelivered(limit=500)]
+    now = utcnow()
+    for message in db.session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).scalars():
+        message.next_attempt_at = now
+        if message.failed_at is not None:  # a last try: a failure gives up again at once
+            message.failed_at = None
+            message.attempts = min(message.attempts, MAX_ATTEMPTS - 1)
+    db.session.commit()
+    return deliver_pending(ids) if ids else (0, 0)

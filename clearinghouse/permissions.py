@@ -207,9 +207,28 @@ def may_read_audit(actor: Any) -> bool:
     return is_admin(actor)
 
 
+def may_manage_mail(actor: Any) -> bool:
+    """See the outgoing mail that is not delivered, and send it again: admins."""
+    return is_admin(actor)
+
+
 def queue_filter(actor: Any) -> ColumnElement[bool]:
     """The queue's visibility in SQL: the revisions vetting staff may open (`may_open_review_page`)."""
     return VETTING_STAFF.query_filter(actor)
+
+
+# Pages every signed-in user has (by endpoint): a visitor is asked to sign in. Everything else behind a sign-in —
+# a role's pages (/admin/…, /review…), a particular submission, a collection's editing — is hidden from visitors
+# exactly as from signed-in users without permission: 404, so a visitor learns nothing of what exists.
+PAGES_FOR_EVERY_ACCOUNT = frozenset({
+    "vetting.new", "vetting.create", "vetting.mine",
+    "accounts.account", "accounts.create_token", "accounts.revoke_token",
+})
+
+
+def visitor_is_asked_to_sign_in(endpoint: str | None) -> bool:
+    """For a visitor on a page that needs an account: sign in (True), or not found (False)."""
+    return endpoint in PAGES_FOR_EVERY_ACCOUNT
 
 
 def require(allowed: bool, what: str = "There is nothing at this address.") -> None:

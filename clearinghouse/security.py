@@ -38,6 +38,11 @@ class DatabaseInteger(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
+    if app.config.get("TRUSTED_PROXIES"):  # behind a load balancer: the client's address, not the balancer's
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     @app.before_request
     def refuse_bad_input() -> None:

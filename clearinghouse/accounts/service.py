@@ -23,6 +23,7 @@ from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, ROLES, ApiToken, AuditEvent, Practice, User, UserRole
 from ..models.types import utcnow
+from ..security import DB_INT_MAX
 from ..taxonomy import COUNTIES, LEA_TYPES
 
 MIN_PASSWORD = 12
@@ -65,9 +66,13 @@ def find_user(email: str) -> User | None:
 
 
 def register(name: str, email: str, password: str, lea_id: str | int | None,
-             new_lea: dict | None = None) -> User:
+             new_lea: dict | None = None) -> User | None:
     """A contributor account, unconfirmed until the emailed link is followed. Every field is checked at once, so
-    one round of the form reports every problem."""
+    one round of the form reports every problem.
+
+    An email that already has an account is never reported (that would tell anyone who has an account): its
+    owner is mailed instead, with a link to reset the password, and the answer is None where a new account
+    would be returned; the person registering sees the same "check your email" page either way."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = "Enter your name."
@@ -97,10 +102,13 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
             errors["lea"] = "Choose your LEA from the list, or add a new one."
     else:
         errors["lea"] = "Choose your LEA, or add a new one."
-    if "email" not in errors and find_user(email):
-        errors["email"] = "This email address already has an account: sign in, or reset the password."
     if errors:
         raise ValidationFailed("Please fix these and register again.", errors)
+    existing = find_user(email)
+    if existing is not None:
+        hash_password(password)  # the same work as a new account, so the answer takes as long
+        _tell_owner_of_attempt(existing)
+        return None
     if lea is None:
         lea = LEA(name=new_lea["name"].strip(), county=new_lea["county"], type=new_lea["type"])
         db.session.add(lea)
@@ -117,6 +125,18 @@ def register(name: str, email: str, password: str, lea_id: str | int | None,
     )
     db.session.commit()
     return user
+
+
+def _tell_owner_of_attempt(user: User) -> None:
+    send_after_commit(
+        [user.email], "Someone tried to register with your email address",
+        f"Hello {user.name},\n\nSomeone (perhaps you) tried to create a Promising Practices Clearinghouse "
+        "account with this email address, which already has one. No new account was made.\n\n"
+        "If it was you and you have forgotten your password, choose a new one here:\n"
+        f"{url_for('accounts.forgot', _external=True)}\n\n"
+        "If it was not you, you can ignore this message; your account is unchanged.\n",
+    )
+    db.session.commit()
 
 
 def _read_link(purpose: str, token: str, max_age: int, expired: str, invalid: str) -> dict:
@@ -158,6 +178,25 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The user a session cookie names (`User.get_id`: "id:version"), or None once that version has ended."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > DB_INT_MAX:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def end_sessions(user: User) -> None:
+    """Sign out everywhere: every session cookie of this account, on any device, stops working."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def sign_out(user: User) -> None:
+    end_sessions(user)
+    db.session.commit()
+
+
 def _reset_fingerprint(user: User) -> str:
     # Part of the current hash: once the password changes, every earlier reset link stops working.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -196,6 +235,7 @@ def reset_password(token: str, password: str) -> User:
     _check_password(password)
     user.password_hash = hash_password(password)
     user.confirmed_at = user.confirmed_at or utcnow()  # the link proves the address
+    end_sessions(user)
     db.session.commit()
     return user
 

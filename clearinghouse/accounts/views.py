@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import permissions
+from .. import mail, permissions, ratelimit
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db, limiter
 from ..models import LEA, ROLES
@@ -27,6 +27,10 @@ def _attach(form, exc: ValidationFailed) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.mail_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               error_message=ratelimit.MAIL_LIMITED)
 def register():
     form = RegisterForm()
     leas = db.session.execute(select(LEA).order_by(LEA.name)).scalars()
@@ -34,13 +38,14 @@ def register():
         ("new", "My LEA is not listed: add it")]
     if form.validate_on_submit():
         try:
-            user = service.register(form.name.data, form.email.data, form.password.data, form.lea.data,
-                                    {"name": form.new_lea_name.data, "county": form.new_lea_county.data,
-                                     "type": form.new_lea_type.data})
+            service.register(form.name.data, form.email.data, form.password.data, form.lea.data,
+                             {"name": form.new_lea_name.data, "county": form.new_lea_county.data,
+                              "type": form.new_lea_type.data})
         except ValidationFailed as exc:
             _attach(form, exc)
-        else:
-            return render_template("accounts/check_mail.html", email=user.email, purpose="confirm")
+        else:  # the same page whether or not the address already had an account
+            return render_template("accounts/check_mail.html", email=service.normalize_email(form.email.data),
+                                   purpose="confirm")
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 
@@ -51,12 +56,11 @@ def confirm(token: str):
     return redirect(url_for("accounts.login", email=user.email))
 
 
-def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.login_account_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               deduct_when=ratelimit.wrong_password, error_message=ratelimit.ACCOUNT_LIMITED)
 def login():
     form = LoginForm(next=request.args.get("next", ""), email=request.args.get("email", ""))
     message = None
@@ -74,12 +78,17 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            service.sign_out(current_user)  # every copy of the session cookie stops working
         logout_user()
     return redirect(url_for("practices.home"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(ratelimit.login_address_limit, key_func=ratelimit.remote_address, methods=["POST"],
+               error_message=ratelimit.ADDRESS_LIMITED)
+@limiter.limit(ratelimit.mail_limit, key_func=ratelimit.email_tried, methods=["POST"],
+               error_message=ratelimit.MAIL_LIMITED)
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
@@ -165,3 +174,22 @@ def admin_audit():
     actions = [(a, label.capitalize()) for a, label in EVENT_LABELS.items()]
     return render_template("accounts/admin_audit.html", events=events, filters=filters, actions=actions,
                            error=error), 400 if error else 200
+
+
+@bp.get("/admin/mail")
+@login_required
+def admin_mail():
+    permissions.require(permissions.may_manage_mail(current_user))
+    return render_template("accounts/admin_mail.html", waiting=mail.waiting(), failures=mail.recent_failures(),
+                           action=ActionForm())
+
+
+@bp.post("/admin/mail/retry")
+@login_required
+def admin_mail_retry():
+    permissions.require(permissions.may_manage_mail(current_user))
+    if ActionForm().validate_on_submit():
+        sent, failed = mail.retry_now()
+        flash(f"{sent} message{'' if sent == 1 else 's'} sent; {failed} still not delivered." if sent or failed
+              else "There was no undelivered mail to send.")
+    return redirect(url_for("accounts.admin_mail"))

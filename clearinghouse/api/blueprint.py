@@ -8,12 +8,15 @@ from typing import Any
 from flask import Blueprint, g, request
 from marshmallow import Schema, ValidationError
 
+from .. import ratelimit
 from ..accounts import service as accounts
 from ..errors import Unauthorized, ValidationFailed
+from ..extensions import limiter
 from ..schemas import flatten_errors
 from ..security import json_body
 
 bp = Blueprint("api", __name__)
+limiter.limit(ratelimit.api_limit, key_func=ratelimit.token_or_address, error_message=ratelimit.API_LIMITED)(bp)
 
 
 def load_args(schema: Schema, source: Any = None) -> dict:

@@ -86,6 +86,8 @@ def _limits(document: dict) -> None:
     for operations in document["paths"].values():
         for method, operation in operations.items():
             operation["responses"].setdefault("414", {"description": "The address is too long", **error})
+            operation["responses"].setdefault("429", {"description": "Too many requests (API_RATE_LIMIT, per token "
+                                                                     "or address); see Retry-After", **error})
             if method in ("post", "put", "patch"):
                 operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 

@@ -6,6 +6,7 @@ from .collection import VISIBILITIES, Collection, CollectionCurator, CollectionI
 from .lea import LEA
 from .outbox import OutboxMessage
 from .practice import OutcomeMetric, Practice, Resource, Revision, Tag
+from .ratelimit import RateLimitCounter
 from .review import Review, Round
 from .token import ApiToken
 from .usage import DOWNLOAD_FORMATS, USAGE_KINDS, UsageEvent, UsageSalt
@@ -14,6 +15,6 @@ from .user import ROLES, User, UserRole
 __all__ = [
     "AlertDelivery", "AlertSettings", "CollectionFollow", "DIGESTS", "JobLock", "SavedSearch",
     "ApiToken", "AuditEvent", "Collection", "CollectionCurator", "CollectionItem", "LEA", "OutboxMessage",
-    "OutcomeMetric", "Practice", "Resource", "Review", "Revision", "Round", "Tag",
+    "OutcomeMetric", "Practice", "RateLimitCounter", "Resource", "Review", "Revision", "Round", "Tag",
     "ROLES", "User", "UserRole", "VISIBILITIES", "DOWNLOAD_FORMATS", "USAGE_KINDS", "UsageEvent", "UsageSalt",
 ]  # fmt: skip

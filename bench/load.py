@@ -72,7 +72,8 @@ def prepare(url: str, work: Path, practices: int, index_dirs: list[Path]) -> dic
         imported = time.perf_counter() - started
         started = time.perf_counter()
         total = search.rebuild()
-        print(f"loaded {total:,} published practices (import {imported:.0f} s, index {time.perf_counter() - started:.0f} s)")
+        indexed = time.perf_counter() - started
+        print(f"loaded {total:,} published practices (import {imported:.0f} s, index {indexed:.0f} s)")
         leas = db.session.execute(db.select(LEA.name).order_by(LEA.id).limit(5)).scalars().all()
         tokens: dict[str, list[str]] = {"contributors": [], "reviewers": []}
         for n, lea in enumerate(leas):

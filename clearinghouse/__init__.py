@@ -109,7 +109,7 @@ def register_errorhandlers(app: Flask) -> None:
         app.logger.error("the database does not answer: %s", exc.orig if exc.orig is not None else exc)
         db.session.rollback()
         try:
-            current_user.is_authenticated  # the page's header asks; the user loader needs the database too
+            _ = current_user.is_authenticated  # the page's header asks; the user loader needs the database too
         except SQLAlchemyError:
             db.session.rollback()
             g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user

@@ -93,7 +93,7 @@ def test_a_change_made_anywhere_reaches_every_node(writer, tmp_path):
             assert changes.latest_id() >= built_at + 10
         late.start()
         for animal, slug in zip(ANIMALS, slugs, strict=True):
-            wait_for(lambda: slug in late.finds(animal), 10, f"the late node missed {animal}")
+            wait_for(lambda slug=slug, animal=animal: slug in late.finds(animal), 10, f"the late node missed {animal}")
         assert late.get("/healthz")[0] == 200
         assert "rebuilding the search index" not in late.log()  # it applied the ten changes, no rebuild
         with writer.app_context():

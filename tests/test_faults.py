@@ -152,9 +152,12 @@ def test_with_the_index_unwritable_publishing_commits_and_the_change_is_applied_
         client = app.test_client()
         assert client.get("/").status_code == 200  # the first request starts this process's follower
         time.sleep(0.5)  # it tries and fails meanwhile
-    with app.app_context():
-        wait_for(lambda: search.search("okapi", {}, "relevance", 1, 5).items, 10, "never applied once writable")
-        wait_for(lambda: changes.read_position(index_dir) == changes.latest_id(), 5, "position did not advance")
+    try:
+        with app.app_context():
+            wait_for(lambda: search.search("okapi", {}, "relevance", 1, 5).items, 10, "never applied once writable")
+            wait_for(lambda: changes.read_position(index_dir) == changes.latest_id(), 5, "position did not advance")
+    finally:
+        changes.stop_following(app)
     assert runner.invoke(args=["index", "check"]).exit_code == 0
 
 

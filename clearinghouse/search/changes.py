@@ -137,14 +137,21 @@ class Follower:
     def __init__(self, app: Flask, step: Callable[[], None], interval: float):
         self.app, self.step, self.interval = app, step, interval
         self.wake = threading.Event()
+        self.stopped = False
         self.pid = os.getpid()
         self.failing_since: float | None = None
         self._last_logged = 0.0
         self.thread = threading.Thread(target=self._run, name="search-follower", daemon=True)
         self.thread.start()
 
+    def stop(self) -> None:
+        """End the thread after its current round (the app's owner is done with it)."""
+        self.stopped = True
+        self.wake.set()
+        self.thread.join(10)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopped:
             with self.app.app_context():
                 try:
                     self.step()
@@ -180,8 +187,9 @@ def follow(app: Flask, step: Callable[[], None]) -> Follower | None:
         return found
 
 
-def wake(app: Flask) -> None:
-    """Have this process's follower look at the log now (after a commit that appended to it)."""
-    found = _followers.get(app.config["SEARCH_INDEX_DIR"])
+def stop_following(app: Flask) -> None:
+    """Stop this process's follower for the app's index, if it has one."""
+    with _followers_lock:
+        found = _followers.pop(app.config["SEARCH_INDEX_DIR"], None)
     if found is not None and found.pid == os.getpid():
-        found.wake.set()
+        found.stop()

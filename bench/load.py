@@ -104,6 +104,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--nodes", type=int, default=2)
     parser.add_argument("--rebuild-at", type=float, default=20.0, help="seconds into the run")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="clearinghouse-load-"))
@@ -114,7 +115,7 @@ def main() -> int:
         index_dirs = [work / f"index-{chr(97 + n)}" for n in range(args.nodes)]
         tokens = prepare(url, work, args.practices, index_dirs)
         for n in range(args.nodes):
-            node = Node(chr(97 + n), work, url, workers=2, **{
+            node = Node(chr(97 + n), work, url, workers=2, threads=args.threads, **{
                 k: v for k, v in node_env(url, index_dirs[n], work / f"instance-{n}").items()
                 if k in ("APP_ENV", "SECRET_KEY", "REVIEWS_REQUIRED")}, SEARCH_FOLLOW_SECONDS="1")
             nodes.append(node.start())

@@ -55,13 +55,15 @@ def wait_for(condition, timeout: float, message: str, interval: float = 0.2):
 class Node:
     """One gunicorn serving the app on 127.0.0.1 with its own SEARCH_INDEX_DIR."""
 
-    def __init__(self, name: str, tmp_path: Path, database_url: str, *, workers: int = 1, **env: str):
+    def __init__(self, name: str, tmp_path: Path, database_url: str, *, workers: int = 1, threads: int = 1,
+                 **env: str):
         self.name = name
         self.index_dir = tmp_path / f"index-{name}"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"{name}.log"
         self.workers = workers
+        self.threads = threads
         self.env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url,
                     "SEARCH_INDEX_DIR": str(self.index_dir), "INSTANCE_DIR": str(tmp_path / f"instance-{name}"),
                     "SEARCH_FOLLOW_SECONDS": "0.5", "MAIL_SEND_AFTER_COMMIT": "0", **env}
@@ -70,7 +72,8 @@ class Node:
     def start(self, timeout: float = 30) -> Node:
         log = open(self.log_path, "a")
         self.process = subprocess.Popen(
-            [GUNICORN, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+            [GUNICORN, "--workers", str(self.workers), "--threads", str(self.threads),
+             "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         wait_for(lambda: self.get("/healthz")[0] in (200, 503), timeout, f"node {self.name} did not start")

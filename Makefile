@@ -32,7 +32,16 @@ prepare: install
 run: prepare
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Production-style serving: gunicorn, APP_ENV=production (SECRET_KEY must be set).
+# Production-style serving: gunicorn, APP_ENV=production. The settings it reads from the environment:
+#   SECRET_KEY             required; the same on every node
+#   DATABASE_URL           postgresql+psycopg://user:pass@host/db (one database shared by every node)
+#   SEARCH_INDEX_DIR       this node's own index folder, on local disk (never shared, never on NFS)
+#   SEARCH_FOLLOW_SECONDS  how often each worker applies the search change log (default 1)
+#   SEARCH_REBUILD_AFTER   a node further behind the log than this many changes rebuilds (default 5000)
+#   SEARCH_BEHIND_GRACE    seconds a change may wait unapplied before /healthz answers 503 (default 30)
+#   RATELIMIT_STORAGE_URI  a store every worker and node shares; MAIL_* for outgoing mail
+#   WORKERS, BIND          gunicorn's worker count (default 2) and address (default 127.0.0.1:8000)
+# Several nodes: run `make serve` on each behind a load balancer checking /healthz (README "Running in production").
 serve: install
 	APP_ENV=production $(FLASK) db upgrade
 	APP_ENV=production $(FLASK) index ensure

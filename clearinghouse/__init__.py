@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from . import security
@@ -14,6 +16,7 @@ from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+DATABASE_UNAVAILABLE = "The site cannot reach its database right now. Please try again in a minute."
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -49,7 +52,7 @@ def register_extensions(app: Flask) -> None:
 
     from .search.service import connect_indexing
 
-    connect_indexing()
+    connect_indexing(app)
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -124,6 +127,18 @@ def register_errorhandlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         messages = {404: "There is nothing at this address.", 405: "This address does not accept that method."}
         return error_response(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        # The database restarted or is unreachable: a clean 503 now, and pool_pre_ping reconnects afterwards.
+        app.logger.error("the database does not answer: %s", exc.orig if exc.orig is not None else exc)
+        db.session.rollback()
+        try:
+            _ = current_user.is_authenticated  # the page's header asks; the user loader needs the database too
+        except SQLAlchemyError:
+            db.session.rollback()
+            g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+        return error_response(503, DATABASE_UNAVAILABLE)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

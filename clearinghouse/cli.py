@@ -178,8 +178,16 @@ index_cli = CleanGroup("index", help="Build and check the search index.")
 
 
 @index_cli.command("rebuild")
-def index_rebuild() -> None:
+@click.option("--all-nodes", is_flag=True, help="Also have every other node rebuild its own index (through the "
+              "search change log) instead of only this one.")
+def index_rebuild(all_nodes: bool) -> None:
     """Build a fresh index from the database in a new folder, then switch to it atomically."""
+    if all_nodes:
+        from .extensions import db
+        from .search import changes
+
+        changes.record_rebuild()
+        db.session.commit()
     click.echo(f"Indexed {_rebuild_index()} published practices.")
 
 

@@ -37,6 +37,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "REVIEWS_REQUIRED": int(env.get("REVIEWS_REQUIRED", "2")),
         "PER_PAGE": 20,
+        # Several nodes: each worker applies the search change log this often (seconds; 0 = only after its own
+        # commits), rebuilds when further behind than SEARCH_REBUILD_AFTER changes, and /healthz answers 503
+        # when a change waits longer than SEARCH_BEHIND_GRACE seconds with nobody applying it.
+        "SEARCH_FOLLOW_SECONDS": float(env.get("SEARCH_FOLLOW_SECONDS", "1")),
+        "SEARCH_REBUILD_AFTER": int(env.get("SEARCH_REBUILD_AFTER", "5000")),
+        "SEARCH_BEHIND_GRACE": float(env.get("SEARCH_BEHIND_GRACE", "30")),
         "BULK_IMPORT": int(env.get("BULK_IMPORT", "500")),  # published imports above this rebuild the index
         # The site's address for links in mail sent by commands (`flask alerts send`), outside any request.
         "SITE_URL": env.get("SITE_URL", "http://localhost:5000"),
@@ -77,6 +83,7 @@ def load_config(overrides: dict | None = None) -> dict:
     if app_env == "test":
         # A cheap hash keeps the tests fast; only the test configuration may use it.
         config.update(TESTING=True, RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+        config["SEARCH_FOLLOW_SECONDS"] = float(env.get("SEARCH_FOLLOW_SECONDS", "0"))  # no thread per test app
     config.update(overrides)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config.pop("DATABASE_URL")

@@ -17,6 +17,7 @@ from .extensions import db
 log = logging.getLogger(__name__)
 _CALLBACKS = "after_commit_callbacks"
 _BATCHES = "after_commit_batches"
+_BEFORE = "before_commit_batches"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -37,6 +38,19 @@ def after_commit_batch(session: Session, name: str, item: Hashable, handler: Cal
     batches[name].add(item)
 
 
+def before_commit_batch(session: Session, name: str, item: Hashable, handler: Callable[[set, Session], None]) -> None:
+    """Collect `item` under `name`; just before the commit, `handler(items, session)` runs once inside the
+    transaction (what it adds is committed with it, or rolled back with it)."""
+    session.info.setdefault(_BEFORE, {}).setdefault(name, (handler, set()))[1].add(item)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    batches = session.info.pop(_BEFORE, {})
+    for handler, items in batches.values():
+        handler(items, session)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_callbacks(session: Session) -> None:
     callbacks = session.info.pop(_CALLBACKS, [])
@@ -52,6 +66,7 @@ def _run_callbacks(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_callbacks(session: Session) -> None:
+    session.info.pop(_BEFORE, None)
     session.info.pop(_CALLBACKS, None)
     session.info.pop(_BATCHES, None)
 

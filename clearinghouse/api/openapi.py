@@ -81,13 +81,16 @@ def build_spec(server: str = "") -> dict:
 
 
 def _limits(document: dict) -> None:
-    """Every operation may be refused for the size of what it was sent (security.py's limits)."""
+    """Every operation may be refused for the size of what it was sent (security.py's limits), or while the
+    database is unavailable."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for operations in document["paths"].values():
         for method, operation in operations.items():
             operation["responses"].setdefault("414", {"description": "The address is too long", **error})
             operation["responses"].setdefault("429", {"description": "Too many requests (API_RATE_LIMIT, per token "
                                                                      "or address); see Retry-After", **error})
+            # The database restarting or out of reach: a clean 503, to retry shortly.
+            operation["responses"].setdefault("503", {"description": "The database is unavailable for now", **error})
             if method in ("post", "put", "patch"):
                 operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from ..errors import Unavailable
 from ..extensions import db
 from ..models import Practice, Revision
+from ..models.types import utcnow
 from ..practices.queries import PUBLISHED, count_published, published_query
 from ..signals import practice_changed
 from ..taxonomy import SECTIONS, TAG_VOCABULARIES, VOCABULARIES
 from ..unit_of_work import after_commit_batch
-from .engine import FACETS, Hit, SearchEngine, SearchResult
+from . import changes
+from .engine import FACETS, Hit, IndexBusy, SearchEngine, SearchResult
 
 log = logging.getLogger(__name__)
 _engines: dict[str, SearchEngine] = {}
@@ -75,10 +77,111 @@ def published_documents(batch: int = 500) -> Iterator[dict]:
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
-    """Build a fresh index from the database into a new folder and switch to it atomically."""
+    """Build a fresh index from the database into a new folder and switch to it atomically; this node's index
+    then counts as having applied the change log up to where the rebuild started reading."""
+    total, start = _rebuild(progress)
+    with engine().folder.lock(APPLY_LOCK, timeout=60.0):
+        _advance_after_rebuild(start)
+    return total
+
+
+def _rebuild(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    start = changes.latest_id()  # the rebuild reads the database after this: every change up to it is in
     total = count_published()
     engine().rebuild(published_documents(), total=total, progress=progress)
-    return total
+    return total, start
+
+
+def _advance_after_rebuild(start: int) -> None:
+    """(Holding APPLY_LOCK.) A worker may have applied rows past `start` meanwhile: the rebuild replayed them."""
+    index_dir = current_app.config["SEARCH_INDEX_DIR"]
+    position = changes.read_position(index_dir)
+    changes.write_position(index_dir, start if position is None or position > changes.latest_id()
+                           else max(start, position))
+    changes.prune()
+
+
+# ----- following the change log (several nodes, each with its own index, on one database) -----------------
+
+APPLY_LOCK = ".apply.lock"  # in the index folder: one worker of a node applies the log at a time
+
+
+def follow_change_log(app) -> None:
+    """Start this worker's follower thread (SEARCH_FOLLOW_SECONDS; 0 = none, the test default)."""
+    changes.follow(app, catch_up)
+
+
+def catch_up(wait: float = 0.0, rebuild_allowed: bool = True) -> str:
+    """Apply the change log past this index's position, or rebuild when that is the way to catch up.
+
+    Returns "current" (nothing to do), "applied", "rebuilt", "busy" (another worker of this node holds the
+    apply lock longer than `wait`), or "rebuild needed" (when rebuild_allowed is False). Costs a file read
+    and one SELECT when there is nothing to do.
+    """
+    index_dir = current_app.config["SEARCH_INDEX_DIR"]
+    position = changes.read_position(index_dir)
+    if position is not None and position == changes.latest_id() and index_exists():
+        return "current"
+    try:
+        with engine().folder.lock(APPLY_LOCK, timeout=wait, wait=wait > 0):
+            return _apply(index_dir, rebuild_allowed)
+    except IndexBusy:
+        return "busy"
+
+
+def _apply(index_dir: str, rebuild_allowed: bool) -> str:
+    position = changes.read_position(index_dir)
+    latest = changes.latest_id()
+    limit = current_app.config["SEARCH_REBUILD_AFTER"]
+    reason = None
+    if position is None or not index_exists():
+        reason = "no index built from the database here yet"
+    elif position > latest:
+        reason = f"the index has applied change {position} but the log ends at {latest} (database restored?)"
+    elif latest - position > limit:
+        reason = f"{latest - position} changes behind (more than SEARCH_REBUILD_AFTER={limit})"
+    status = "current"
+    while reason is None:
+        rows = changes.pending(position)
+        if not rows:
+            return status
+        if any(kind == "rebuild" for _, kind, _ in rows):
+            reason = "a rebuild of every node's index was asked for"
+            break
+        reindex(sorted({slug for _, _, slug in rows if slug}))
+        position, status = rows[-1][0], "applied"
+        changes.write_position(index_dir, position)
+    if not rebuild_allowed:
+        return "rebuild needed"
+    log.warning("rebuilding the search index in %s: %s", index_dir, reason)
+    _total, start = _rebuild()
+    _advance_after_rebuild(start)
+    return "rebuilt"
+
+
+def behind() -> str | None:
+    """Why this node's index is behind the change log and not catching up, or None.
+
+    Behind means: a row past the index's position is older than SEARCH_BEHIND_GRACE seconds while no worker of
+    this node is working on it (a long rebuild holds the apply lock and counts as catching up).
+    """
+    index_dir = current_app.config["SEARCH_INDEX_DIR"]
+    position = changes.read_position(index_dir)
+    if position is None:
+        return None  # no position yet (an index not built by `flask index rebuild`): the counts decide
+    oldest = changes.oldest_pending(position)
+    if oldest is None:
+        return None
+    age = (utcnow() - oldest).total_seconds()
+    if age < current_app.config["SEARCH_BEHIND_GRACE"]:
+        return None
+    try:
+        with engine().folder.lock(APPLY_LOCK, wait=False):
+            pass
+    except IndexBusy:
+        return None  # catching up right now
+    return (f"the search index is behind: {changes.latest_id() - position} change(s) not applied, "
+            f"the oldest {age:.0f} s ago")
 
 
 def index_exists() -> bool:
@@ -87,11 +190,17 @@ def index_exists() -> bool:
 
 def health() -> str | None:
     """Why this node's index cannot answer searches truthfully (missing, empty, behind), or None when it can."""
+    latest = changes.latest_id()
     published = count_published()
     indexed = indexed_count()
     if published and not indexed:
         return f"the search index is missing or empty while {published} practices are published"
-    if indexed != published:
+    problem = behind()
+    if problem:
+        return problem
+    position = changes.read_position(current_app.config["SEARCH_INDEX_DIR"])
+    settled = position is None or (position == latest == changes.latest_id())  # no change in flight
+    if settled and indexed != published:
         return f"the search index holds {indexed} practices, the database {published} (behind)"
     return None
 
@@ -153,19 +262,24 @@ def indexing_deferred() -> Iterator[None]:
         session.info.pop(_DEFERRED, None)
 
 
-def connect_indexing() -> None:
-    """Keep the index in step with every practice the services publish, edit or archive (create_app calls it)."""
+def connect_indexing(app) -> None:
+    """Keep the index in step with every practice the services publish, edit or archive (create_app calls it):
+    each change is appended to the change log in its transaction, this node applies it after the commit, and
+    every worker follows the log for the changes other nodes make."""
     practice_changed.connect(_on_practice_changed)
+    app.before_request(lambda: follow_change_log(app))
 
 
 def _on_practice_changed(slug: str, **_: object) -> None:
+    changes.record(slug)
     reindex_after_commit(slug)
 
 
 def reindex_after_commit(slug: str) -> None:
     """Update the index for a practice once the current transaction commits (nothing if it rolls back).
 
-    Every practice changed in one transaction goes to the index together, in one index commit.
+    Every practice changed in one transaction goes to the index together, in one index commit: by applying
+    the change log (which holds them) when this index follows it, or the practices themselves otherwise.
     """
     if db.session().info.get(_DEFERRED):
         return
@@ -174,10 +288,12 @@ def reindex_after_commit(slug: str) -> None:
     def run(slugs: set) -> None:
         with app.app_context():
             try:
+                if catch_up(wait=2.0, rebuild_allowed=False) in ("current", "applied"):
+                    return
                 reindex(sorted(slugs))
             except Exception:
-                log.exception("index update failed for %d practice(s); `flask index check` will report it",
-                              len(slugs))
+                log.exception("index update failed for %d practice(s); it stays in the change log and is "
+                              "applied on the next try", len(slugs))
 
     after_commit_batch(db.session(), "search-reindex", slug, run)
 

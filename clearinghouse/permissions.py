@@ -223,6 +223,8 @@ def queue_filter(actor: Any) -> ColumnElement[bool]:
 PAGES_FOR_EVERY_ACCOUNT = frozenset({
     "vetting.new", "vetting.create", "vetting.mine",
     "accounts.account", "accounts.create_token", "accounts.revoke_token",
+    # Alerts: every account saves searches, chooses its digest and follows the collections it may see.
+    "alerts.manage", "alerts.save_search", "alerts.set_digest", "alerts.follow", "alerts.unfollow",
 })
 
 

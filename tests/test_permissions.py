@@ -133,9 +133,9 @@ TABLE = [
                                                                facilitator=R, admin=404)),
     ("POST", "/collections/{public}/follow", dict(visitor=R, contributor=R, other=R, reviewer=R, facilitator=R,
                                                   admin=R)),
-    ("POST", "/collections/{private}/follow", dict(visitor=404, contributor=404, other=404, reviewer=404,
+    ("POST", "/collections/{private}/follow", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                    facilitator=R, admin=404)),
-    ("POST", "/collections/{private}/unfollow", dict(visitor=404, contributor=404, other=404, reviewer=404,
+    ("POST", "/collections/{private}/unfollow", dict(visitor=R, contributor=404, other=404, reviewer=404,
                                                      facilitator=R, admin=404)),
     ("POST", "/collections/{private}/curators", dict(visitor=404, contributor=404, other=404, reviewer=404,
                                                      facilitator=R, admin=404)),
@@ -151,9 +151,9 @@ TABLE = [
                                                      facilitator=404, admin=R)),
     ("POST", "/alerts/searches", dict(visitor=R, contributor=400, other=400, reviewer=400, facilitator=400,
                                       admin=400)),  # the form lacks a name
-    ("POST", "/account/alerts/searches/{search}/rename", dict(visitor=R, contributor=400, other=404, reviewer=404,
+    ("POST", "/account/alerts/searches/{search}/rename", dict(visitor=404, contributor=400, other=404, reviewer=404,
                                                               facilitator=404, admin=404)),
-    ("POST", "/account/alerts/searches/{search}/delete", dict(visitor=R, contributor=R, other=404, reviewer=404,
+    ("POST", "/account/alerts/searches/{search}/delete", dict(visitor=404, contributor=R, other=404, reviewer=404,
                                                               facilitator=404, admin=404)),
 ]
 

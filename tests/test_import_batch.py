@@ -95,3 +95,15 @@ def test_a_second_batched_import_of_the_same_file_changes_nothing(app, practice_
         again = importing.import_practices(copy.deepcopy(records), publish=True)
         assert again.created == 0 and again.updated == 0 and again.unchanged == len(records)
         assert contents() == before
+
+
+def test_a_large_file_is_validated_in_worker_processes_with_the_same_messages(monkeypatch, practice_record):
+    bad = copy.deepcopy(practice_record) | {"evidence_level": "anecdotal"}
+    records = [RawRecord(i + 1, copy.deepcopy(bad if i % 7 == 3 else practice_record)) for i in range(60)]
+    records.append(RawRecord(61, None, "line 61 is not valid JSON (Expecting value)"))
+    one_process = importing.validate_records(records)
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 10)
+    parallel = importing.validate_records(records)
+    assert [str(e) for e in parallel[1]] == [str(e) for e in one_process[1]]
+    assert 'record 4: evidence_level: Evidence level: "anecdotal" is not an evidence level.' in map(str, parallel[1])
+    assert parallel[0] == one_process[0] and len(parallel[0]) == 60 - 9

@@ -23,3 +23,24 @@ def test_the_rebuild_reads_the_same_documents_as_the_orm_would_build(seeded, pra
         assert len(got) == len(expected) > 3
         assert got == expected
         assert db.session.execute(select(Revision.id).where(Revision.state == "draft")).first() is not None
+
+
+def test_the_api_counts_only_the_facets_asked_for(seeded):
+    client = seeded.test_client()
+    everything = client.get("/api/v1/search?q=attendance").json
+    assert sorted(everything["facets"]) == sorted(service.FACETS)
+    two = client.get("/api/v1/search?q=attendance&facets=topic,county").json
+    assert list(two["facets"]) == ["topic", "county"]
+    assert two["facets"]["topic"] == everything["facets"]["topic"]
+    assert two["facets"]["county"] == everything["facets"]["county"]
+    assert two["total"] == everything["total"] and two["results"] == everything["results"]
+    repeated = client.get("/api/v1/search?q=attendance&facets=county&facets=topic").json
+    assert repeated["facets"] == two["facets"]
+    none = client.get("/api/v1/search?q=attendance&facets=").json
+    assert none["facets"] == {} and none["total"] == everything["total"]
+
+
+def test_an_unknown_facet_is_a_400_naming_it(seeded):
+    answer = seeded.test_client().get("/api/v1/search?q=attendance&facets=topic,colour")
+    assert answer.status_code == 400
+    assert '"colour" is not a facet' in answer.json["error"]["fields"]["facets"]

@@ -65,8 +65,8 @@ def build_spec(server: str = "") -> dict:
             "description": "Each filter may be repeated (`?topic=math&topic=mtss`). The count of a value of facet F "
             "is the number of published practices matching the query and every filter except F's own. "
             "`match` says whether the results contain every word (after synonyms and spelling correction), "
-            "only some of them, or nothing matched.",
-            "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
+            "only some of them, or nothing matched. `facets` names the facets to count (all when left out).",
+            "parameters": [{"in": "query", "schema": schemas.ApiSearchArgsSchema}],
             "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"],
                           "503": {"description": "The search index is missing or being rebuilt",
                                   "content": {"application/json": {"schema": "Error"}}}},

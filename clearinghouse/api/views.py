@@ -13,7 +13,7 @@ from ..schemas import (
     ListArgsSchema,
     PracticeListSchema,
     PracticeOutSchema,
-    SearchArgsSchema,
+    ApiSearchArgsSchema,
     SearchResultSchema,
     practice_url,
 )
@@ -42,12 +42,12 @@ def practice(slug: str):
 
 @bp.get("/search")
 def search():
-    args = load_args(SearchArgsSchema())
+    args = load_args(ApiSearchArgsSchema())
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
     page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
-                                 correct=not args["exact"])
+                                 correct=not args["exact"], facets=args["facets"])
     result = page.result
     return jsonify(SearchResultSchema().dump({
         "query": args["q"], "total": result.total, "page": result.page, "per_page": result.per_page,

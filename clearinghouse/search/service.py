@@ -232,9 +232,10 @@ def indexed_count() -> int:
 
 
 def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int,
-           correct: bool = True) -> SearchPage:
-    """One page of results; correct=False searches the words exactly as typed (no spelling correction)."""
-    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct)
+           correct: bool = True, facets: list[str] | None = None) -> SearchPage:
+    """One page of results; correct=False searches the words exactly as typed (no spelling correction);
+    facets: the facets to count (None: all)."""
+    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct, facets=facets)
     if result.total == 0 and not index_exists() and count_published() and not indexed_count():
         # An empty index while practices are published is a missing index: never answer "no practice matches".
         log.error("search index missing or empty in %s: run `flask index rebuild`",
@@ -251,9 +252,11 @@ def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page
 
 
 def facet_listing(result: SearchResult, filters: dict[str, list[str]]) -> dict[str, list[dict]]:
-    """Every facet's values with counts, in vocabulary order: those that have matches, and those chosen."""
+    """Every counted facet's values with counts, in vocabulary order: those that have matches, and those chosen."""
     listing = {}
     for name in FACETS:
+        if name not in result.facets:
+            continue
         vocabulary = VOCABULARIES[name]
         counts = result.facets.get(name, {})
         chosen = set(filters.get(name, []))

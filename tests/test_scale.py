@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clearinghouse.extensions import db
-from clearinghouse.models import Revision
+from clearinghouse.models import Practice, Revision
 from clearinghouse.practices import importing
 from clearinghouse.practices.interchange import RawRecord
 from clearinghouse.practices.queries import published_query
@@ -44,3 +44,51 @@ def test_an_unknown_facet_is_a_400_naming_it(seeded):
     answer = seeded.test_client().get("/api/v1/search?q=attendance&facets=topic,colour")
     assert answer.status_code == 400
     assert '"colour" is not a facet' in answer.json["error"]["fields"]["facets"]
+
+
+PUBLIC_READS = ["/api/v1/search?q=attendance&topic=attendance", "/search?q=attendance",
+                "/api/v1/practices", "/api/v1/practices/{slug}", "/practices/{slug}"]
+
+
+def _a_slug(app) -> str:
+    with app.app_context():
+        return db.session.execute(select(Practice.slug).order_by(Practice.id)).scalars().first()
+
+
+def test_visitors_public_reads_carry_an_etag_and_answer_304_when_it_matches(seeded):
+    client = seeded.test_client()
+    slug = _a_slug(seeded)
+    for address in (a.format(slug=slug) for a in PUBLIC_READS):
+        first = client.get(address)
+        assert first.status_code == 200, address
+        assert first.headers["Cache-Control"] == "public, max-age=60"
+        tag = first.headers["ETag"]
+        again = client.get(address, headers={"If-None-Match": tag})
+        assert again.status_code == 304, address
+        assert again.data == b""
+        assert client.get(address, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_a_search_etag_changes_with_the_query_and_with_a_publish(seeded, practice_record):
+    client = seeded.test_client()
+    tag = client.get("/api/v1/search?q=attendance").headers["ETag"]
+    assert client.get("/api/v1/search?q=reading").headers["ETag"] != tag
+    with seeded.app_context():
+        importing.import_practices([RawRecord(1, practice_record)], publish=True)
+    after = client.get("/api/v1/search?q=attendance", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert any(r["slug"] == "attendance-teams-that-call-home-on-day-two" for r in after.json["results"])
+
+
+def test_signed_in_pages_are_private_and_never_304(seeded, people):
+    from .conftest import login
+
+    client = seeded.test_client()
+    slug = _a_slug(seeded)
+    visitor = client.get(f"/practices/{slug}")
+    login(client, people["contributor"])
+    for address in ("/search?q=attendance", f"/practices/{slug}"):
+        answer = client.get(address, headers={"If-None-Match": visitor.headers["ETag"]})
+        assert answer.status_code == 200
+        assert answer.headers["Cache-Control"] == "private, no-store"
+        assert "ETag" not in answer.headers

@@ -83,9 +83,15 @@ def build_spec(server: str = "") -> dict:
 def _limits(document: dict) -> None:
     """Every operation may be refused for the size of what it was sent (security.py's limits)."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for operations in document["paths"].values():
+    cached = {"/practices", "/practices/{slug}", "/search"}  # http_cache.PUBLIC_READS under /api/v1
+    for path, operations in document["paths"].items():
         for method, operation in operations.items():
             operation["responses"].setdefault("414", {"description": "The address is too long", **error})
+            if path in cached and method == "get":
+                operation["responses"]["304"] = {
+                    "description": "Not modified: the If-None-Match ETag is current (visitors' answers carry an "
+                                   "ETag and Cache-Control: public, max-age=60; a search's ETag changes with the "
+                                   "search index)"}
             if method in ("post", "put", "patch"):
                 operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from .. import http_cache
 from ..errors import ValidationFailed
 from ..practices import queries
 from ..records import revision_to_record
@@ -42,6 +43,8 @@ def practice(slug: str):
 
 @bp.get("/search")
 def search():
+    if (cached := http_cache.not_modified(search_service.index_version())) is not None:
+        return cached
     args = load_args(ApiSearchArgsSchema())
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})

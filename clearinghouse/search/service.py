@@ -227,6 +227,12 @@ class SearchPage:
 REBUILDING = "Search is being rebuilt. Please try again in a few minutes; browsing by topic still works."
 
 
+def index_version() -> str:
+    """Changes whenever what a search can answer changes: a rebuild (a new version) or any write (a generation)."""
+    status = engine().status()
+    return f"{status.version}:{status.generation}"
+
+
 def indexed_count() -> int:
     return engine().search("", {}, sort="newest", page=1, per_page=1).total
 

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from .. import http_cache
 from ..schemas import FILTER_VOCABULARIES, MAX_QUERY, SearchArgsSchema, flatten_errors
 from ..taxonomy import VOCABULARIES
 from . import service
@@ -41,6 +42,8 @@ def parse_page_args(args: MultiDict) -> tuple[dict, list[str]]:
 
 @bp.get("/search")
 def search():
+    if (cached := http_cache.not_modified(service.index_version())) is not None:
+        return cached
     args, notices = parse_page_args(request.args)
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
     page = service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],

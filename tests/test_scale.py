@@ -92,3 +92,27 @@ def test_signed_in_pages_are_private_and_never_304(seeded, people):
         assert answer.status_code == 200
         assert answer.headers["Cache-Control"] == "private, no-store"
         assert "ETag" not in answer.headers
+
+
+def test_a_replaced_index_version_goes_after_its_grace_period_without_any_later_write(tmp_path, monkeypatch):
+    import time
+
+    from clearinghouse.search import storage
+    from clearinghouse.search.engine import SearchEngine
+
+    from .search.documents import CORPUS
+
+    monkeypatch.setattr(storage, "GC_EVERY", 0.0)
+    writer = SearchEngine(tmp_path, grace_seconds=1.0)
+    reader = SearchEngine(tmp_path, grace_seconds=1.0)
+    writer.rebuild(CORPUS[:2])
+    writer.rebuild(CORPUS)
+    assert reader.search("", {}).total == len(CORPUS)
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2  # the replaced one, for readers still on it
+    time.sleep(1.2)
+    reader.search("", {})  # a reader looking after the grace period removes it, in the background
+    deadline = time.monotonic() + 10
+    while len([p for p in tmp_path.iterdir() if p.is_dir()]) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [reader.status().version]
+    assert reader.search("", {}).total == len(CORPUS)

@@ -11,10 +11,10 @@ from ..records import revision_to_record
 from ..schemas import (
     FILTER_VOCABULARIES,
     MAX_QUERY,
+    ApiSearchArgsSchema,
     ListArgsSchema,
     PracticeListSchema,
     PracticeOutSchema,
-    ApiSearchArgsSchema,
     SearchResultSchema,
     practice_url,
 )

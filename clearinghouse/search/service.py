@@ -89,7 +89,8 @@ def published_documents(batch: int = 2000) -> Iterator[dict]:
             slug, published_at, rid, version, title, summary, keywords, evidence, lea_name, locale, lea_type, \
                 county, *sections = row
             doc = {
-                "slug": slug, "stamp": stamp_for(rid, version), "title": title, "summary": summary, "lea_name": lea_name,
+                "slug": slug, "stamp": stamp_for(rid, version), "title": title, "summary": summary,
+                "lea_name": lea_name,
                 "sections": dict(zip(SECTIONS, sections, strict=True)), "keywords": list(keywords or []),
                 "published_at": published_at, "evidence": [evidence] if evidence else [],
                 "locale": [locale] if locale else [], "lea_type": [lea_type] if lea_type else [],

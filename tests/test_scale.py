@@ -116,3 +116,18 @@ def test_a_replaced_index_version_goes_after_its_grace_period_without_any_later_
         time.sleep(0.05)
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [reader.status().version]
     assert reader.search("", {}).total == len(CORPUS)
+
+
+def test_the_api_answer_built_by_hand_is_what_the_schema_dumps(seeded):
+    from clearinghouse.schemas import SearchResultSchema, search_payload
+
+    with seeded.test_request_context():
+        for q, filters in (("attendance", {}), ("reading", {"grade_span": ["k_5"]}), ("", {})):
+            page = service.search(q, filters, "relevance", 1, 20)
+            listing = service.facet_listing(page.result, filters)
+            expected = SearchResultSchema().dump({
+                "query": q, "total": page.result.total, "page": 1, "per_page": 20, "results": page.items,
+                "facets": listing, "suggestion": page.result.suggestion, "match": page.result.match})
+            result, cards = service.search_cards(q, filters, "relevance", 1, 20)
+            assert search_payload(q, result, cards, service.facet_listing(result, filters)) == expected
+            assert expected["results"]

@@ -15,8 +15,8 @@ from ..schemas import (
     ListArgsSchema,
     PracticeListSchema,
     PracticeOutSchema,
-    SearchResultSchema,
     practice_url,
+    search_payload,
 )
 from ..search import service as search_service
 from .blueprint import bp, load_args
@@ -49,14 +49,9 @@ def search():
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
-    page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
-                                 correct=not args["exact"], facets=args["facets"])
-    result = page.result
-    return jsonify(SearchResultSchema().dump({
-        "query": args["q"], "total": result.total, "page": result.page, "per_page": result.per_page,
-        "results": page.items, "facets": search_service.facet_listing(result, filters),
-        "suggestion": result.suggestion, "match": result.match,
-    }))
+    result, items = search_service.search_cards(args["q"], filters, args["sort"], args["page"], args["per_page"],
+                                                correct=not args["exact"], facets=args["facets"])
+    return jsonify(search_payload(args["q"], result, items, search_service.facet_listing(result, filters)))
 
 
 @bp.get("/openapi.json")

@@ -232,11 +232,11 @@ def many_clients(server: Server, addresses: list[str], clients: int, seconds: fl
         rng = random.Random(seed)
         while time.monotonic() < stop:
             address = rng.choice(addresses)
-            ms, status, body = ask(address)
             try:
+                ms, status, body = ask(address)
                 check(status, body)
-            except SystemExit as exc:
-                errors.append(str(exc))
+            except (SystemExit, Exception) as exc:  # noqa: BLE001 — any failure is reported, never a silent 0
+                errors.append(f"{address}: {exc}")
                 return
             with lock:
                 latencies.append(ms)
@@ -250,6 +250,11 @@ def many_clients(server: Server, addresses: list[str], clients: int, seconds: fl
     if errors:
         raise SystemExit(f"{server.checkout.label}: {errors[0]}")
     return len(latencies) / (time.perf_counter() - started), latencies
+
+
+def check_page(status: int, body: bytes) -> None:
+    if status != 200 or b"<h1" not in body:
+        raise SystemExit(f"practice page answered {status}")
 
 
 def practice_slugs(checkout: Checkout, n: int, k: int = 400) -> list[str]:
@@ -311,8 +316,7 @@ def main() -> None:
                                                  args.clients, args.seconds / 2, lambda s, b: check_search(s, b, {}))
                         page_rate, _ = many_clients(
                             server, [f"{server.base}/practices/{s}" for s in slugs], args.clients, args.seconds / 4,
-                            lambda s, b: None if s == 200 and b"<h1" in b else (_ for _ in ()).throw(
-                                SystemExit(f"practice page answered {s}")))
+                            check_page)
                         r = results[n][server.checkout.label]
                         r.setdefault("rps", []).append(rate)
                         r.setdefault("lat8", []).extend(lat)

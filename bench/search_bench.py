@@ -16,7 +16,8 @@ is checked (200, the query's total, all ten facets, highlights) so a fast error 
 
 --baseline-sample K: the baseline imports only the first K records (its import rate) and then uses a copy of
 this checkout's database (only when both have the same migrations), so a slow baseline import does not take
-most of the run. --clients C adds C concurrent clients for --seconds each: requests/s and p95 of the search,
+most of the run. The answer cache (search/recent.py) is off (SEARCH_ANSWER_CACHE=0) unless that variable
+is set: the figures are for searches the server has not seen. --clients C adds C concurrent clients for --seconds each: requests/s and p95 of the search,
 and requests/s of practice pages. Each worker's memory (RSS) is read after the runs.
 """
 
@@ -86,7 +87,8 @@ class Checkout:
 
     def env(self, n: int) -> dict[str, str]:
         folder = self.folder(n)
-        return {**os.environ, "APP_ENV": "development", "INSTANCE_DIR": str(folder),
+        return {**os.environ, "SEARCH_ANSWER_CACHE": os.environ.get("SEARCH_ANSWER_CACHE", "0"),
+                "APP_ENV": "development", "INSTANCE_DIR": str(folder),
                 "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "SEARCH_INDEX_DIR": str(folder / "index")}
 
     def flask(self, n: int, *args: str) -> float:

@@ -37,6 +37,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "REVIEWS_REQUIRED": int(env.get("REVIEWS_REQUIRED", "2")),
         "PER_PAGE": 20,
+        "SEARCH_ANSWER_CACHE": int(env.get("SEARCH_ANSWER_CACHE", "512")),  # search/recent.py; 0 = off
         "BULK_IMPORT": int(env.get("BULK_IMPORT", "500")),  # published imports above this rebuild the index
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

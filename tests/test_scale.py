@@ -131,3 +131,35 @@ def test_the_api_answer_built_by_hand_is_what_the_schema_dumps(seeded):
             result, cards = service.search_cards(q, filters, "relevance", 1, 20)
             assert search_payload(q, result, cards, service.facet_listing(result, filters)) == expected
             assert expected["results"]
+
+
+def test_a_repeated_search_is_answered_from_recent_answers_until_the_index_changes(seeded, practice_record,
+                                                                                    monkeypatch):
+    from clearinghouse.search.engine import SearchEngine
+
+    calls = []
+    original = SearchEngine.search
+    monkeypatch.setattr(SearchEngine, "search", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    client = seeded.test_client()
+    first = client.get("/api/v1/search?q=attendance&facets=topic").json
+    assert client.get("/api/v1/search?q=attendance&facets=topic").json == first
+    assert len(calls) == 1
+    with seeded.app_context():
+        importing.import_practices([RawRecord(1, practice_record)], publish=True)
+    after = client.get("/api/v1/search?q=attendance&facets=topic").json
+    assert len(calls) == 2 and after["total"] == first["total"] + 1
+
+
+def test_the_answer_cache_can_be_turned_off(tmp_path, monkeypatch):
+    from clearinghouse.search.engine import SearchEngine
+
+    from .conftest import make_app
+
+    app = make_app(tmp_path, SEARCH_ANSWER_CACHE=0)
+    calls = []
+    original = SearchEngine.search
+    monkeypatch.setattr(SearchEngine, "search", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    client = app.test_client()
+    client.get("/api/v1/search?q=attendance")
+    client.get("/api/v1/search?q=attendance")
+    assert len([c for c in calls if c and c[0] == "attendance"]) == 2

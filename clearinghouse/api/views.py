@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from .. import http_cache
 from ..errors import ValidationFailed
@@ -19,6 +19,7 @@ from ..schemas import (
     search_payload,
 )
 from ..search import service as search_service
+from ..search.recent import answers
 from .blueprint import bp, load_args
 
 
@@ -43,15 +44,22 @@ def practice(slug: str):
 
 @bp.get("/search")
 def search():
-    if (cached := http_cache.not_modified(search_service.index_version())) is not None:
+    version = search_service.index_version()
+    if (cached := http_cache.not_modified(version)) is not None:
         return cached
+    recent = answers(current_app.config["SEARCH_ANSWER_CACHE"])
+    key = (version, request.full_path)
+    if (answer := recent.get(key)) is not None:
+        return jsonify(answer)
     args = load_args(ApiSearchArgsSchema())
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
     result, items = search_service.search_cards(args["q"], filters, args["sort"], args["page"], args["per_page"],
                                                 correct=not args["exact"], facets=args["facets"])
-    return jsonify(search_payload(args["q"], result, items, search_service.facet_listing(result, filters)))
+    answer = search_payload(args["q"], result, items, search_service.facet_listing(result, filters))
+    recent.put(key, answer)
+    return jsonify(answer)
 
 
 @bp.get("/openapi.json")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from . import security
+from . import http_cache, security
 from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO if app.config["APP_ENV"] != "test" else logging.WARNING)
     register_extensions(app)
     security.init_app(app)
+    http_cache.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)

@@ -43,6 +43,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_FOLLOW_SECONDS": float(env.get("SEARCH_FOLLOW_SECONDS", "1")),
         "SEARCH_REBUILD_AFTER": int(env.get("SEARCH_REBUILD_AFTER", "5000")),
         "SEARCH_BEHIND_GRACE": float(env.get("SEARCH_BEHIND_GRACE", "30")),
+        "SEARCH_ANSWER_CACHE": int(env.get("SEARCH_ANSWER_CACHE", "512")),  # search/recent.py; 0 = off
         "BULK_IMPORT": int(env.get("BULK_IMPORT", "500")),  # published imports above this rebuild the index
         # The site's address for links in mail sent by commands (`flask alerts send`), outside any request.
         "SITE_URL": env.get("SITE_URL", "http://localhost:5000"),

@@ -109,31 +109,48 @@ def fill_revision(revision: Revision, data: dict) -> None:
         # Delete the old rows first: the unit of work inserts before it deletes, and tags are unique.
         revision.tags, revision.outcome_metrics, revision.resources = [], [], []
         db.session.flush()
-    revision.title = data.get("title", "")
-    revision.summary = data.get("summary", "")
-    revision.evidence_level = data.get("evidence_level")
+    for name, value in revision_values(data).items():
+        setattr(revision, name, value)
+    revision.tags = [Tag(vocabulary=vocabulary, code=code) for vocabulary, code in tag_values(data)]
+    revision.outcome_metrics = [OutcomeMetric(**row) for row in metric_values(data)]
+    revision.resources = [Resource(**row) for row in resource_values(data)]
+
+
+def revision_values(data: dict) -> dict[str, Any]:
+    """The revision's own columns for a validated record (what fill_revision sets, and the batch import inserts)."""
     sections = data.get("sections") or {}
-    for name in SECTIONS:
-        setattr(revision, name, sections.get(name) or "")
-    revision.tags = [
-        Tag(vocabulary=v.key, code=str(code)) for v in TAG_VOCABULARIES for code in data.get(v.field) or []
-    ]
-    revision.outcome_metrics = [
-        OutcomeMetric(position=i, **metric) for i, metric in enumerate(data.get("outcome_metrics") or [])
-    ]
-    revision.resources = [Resource(position=i, **r) for i, r in enumerate(data.get("resources") or [])]
     investment = data.get("investment") or {}
-    revision.investment_amount_usd = investment.get("amount_usd")
-    revision.investment_notes = investment.get("notes") or ""
     timeline = data.get("timeline") or {}
-    revision.start_year, revision.end_year = timeline.get("start_year"), timeline.get("end_year")
     contact = data.get("contact") or {}
-    revision.contact_name = contact.get("name") or ""
-    revision.contact_title = contact.get("title") or ""
-    revision.contact_email = contact.get("email") or ""
-    revision.keywords = list(data.get("keywords") or [])
     given = {k: v for k, v in (data.get("lea") or {}).items() if k in LEA_CONTEXT_FIELDS}
-    revision.lea_context = prune(given) or None
+    return {
+        "title": data.get("title", ""),
+        "summary": data.get("summary", ""),
+        "evidence_level": data.get("evidence_level"),
+        **{name: sections.get(name) or "" for name in SECTIONS},
+        "investment_amount_usd": investment.get("amount_usd"),
+        "investment_notes": investment.get("notes") or "",
+        "start_year": timeline.get("start_year"),
+        "end_year": timeline.get("end_year"),
+        "contact_name": contact.get("name") or "",
+        "contact_title": contact.get("title") or "",
+        "contact_email": contact.get("email") or "",
+        "keywords": list(data.get("keywords") or []),
+        "lea_context": prune(given) or None,
+    }
+
+
+def tag_values(data: dict) -> list[tuple[str, str]]:
+    """(vocabulary, code) of each tag a validated record gives, in the order they are stored."""
+    return [(v.key, str(code)) for v in TAG_VOCABULARIES for code in data.get(v.field) or []]
+
+
+def metric_values(data: dict) -> list[dict[str, Any]]:
+    return [{"position": i, **metric} for i, metric in enumerate(data.get("outcome_metrics") or [])]
+
+
+def resource_values(data: dict) -> list[dict[str, Any]]:
+    return [{"position": i, **r} for i, r in enumerate(data.get("resources") or [])]
 
 
 def new_revision(practice: Practice, author: User | None) -> Revision:
@@ -145,10 +162,20 @@ def new_revision(practice: Practice, author: User | None) -> Revision:
 
 def unique_slug(title: str) -> str:
     """The practice's address from its title, with -2, -3 … when another practice has it."""
-    base = slugify(title, max_length=100, word_boundary=True, replacements=[["'", ""], ["’", ""]]) or "practice"
+    base = slug_base(title)
     if db.session.execute(select(Practice.id).where(Practice.slug == base)).first() is None:
         return base
     taken = set(db.session.execute(select(Practice.slug).where(Practice.slug.like(f"{base}-%"))).scalars())
+    return numbered_slug(base, taken)
+
+
+def slug_base(title: str) -> str:
+    """A title's address before any -2, -3 …"""
+    return slugify(title, max_length=100, word_boundary=True, replacements=[["'", ""], ["’", ""]]) or "practice"
+
+
+def numbered_slug(base: str, taken: set[str]) -> str:
+    """base-2, base-3 …: the first not in `taken` (base itself is taken)."""
     n = 2
     while f"{base}-{n}" in taken:
         n += 1

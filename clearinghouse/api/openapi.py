@@ -65,8 +65,8 @@ def build_spec(server: str = "") -> dict:
             "description": "Each filter may be repeated (`?topic=math&topic=mtss`). The count of a value of facet F "
             "is the number of published practices matching the query and every filter except F's own. "
             "`match` says whether the results contain every word (after synonyms and spelling correction), "
-            "only some of them, or nothing matched.",
-            "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
+            "only some of them, or nothing matched. `facets` names the facets to count (all when left out).",
+            "parameters": [{"in": "query", "schema": schemas.ApiSearchArgsSchema}],
             "responses": {"200": _json("SearchResult", "A page of results with facets"), "400": ERRORS["400"],
                           "503": {"description": "The search index is missing or being rebuilt",
                                   "content": {"application/json": {"schema": "Error"}}}},
@@ -84,13 +84,19 @@ def _limits(document: dict) -> None:
     """Every operation may be refused for the size of what it was sent (security.py's limits), or while the
     database is unavailable."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for operations in document["paths"].values():
+    cached = {"/practices", "/practices/{slug}", "/search"}  # http_cache.PUBLIC_READS under /api/v1
+    for path, operations in document["paths"].items():
         for method, operation in operations.items():
             operation["responses"].setdefault("414", {"description": "The address is too long", **error})
             operation["responses"].setdefault("429", {"description": "Too many requests (API_RATE_LIMIT, per token "
                                                                      "or address); see Retry-After", **error})
             # The database restarting or out of reach: a clean 503, to retry shortly.
             operation["responses"].setdefault("503", {"description": "The database is unavailable for now", **error})
+            if path in cached and method == "get":
+                operation["responses"]["304"] = {
+                    "description": "Not modified: the If-None-Match ETag is current (visitors' answers carry an "
+                                   "ETag and Cache-Control: public, max-age=60; a search's ETag changes with the "
+                                   "search index)"}
             if method in ("post", "put", "patch"):
                 operation["responses"].setdefault("413", {"description": "The body is too large", **error})
 

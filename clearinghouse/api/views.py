@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
+from .. import http_cache
 from ..errors import ValidationFailed
 from ..practices import queries
 from ..records import revision_to_record
 from ..schemas import (
     FILTER_VOCABULARIES,
     MAX_QUERY,
+    ApiSearchArgsSchema,
     ListArgsSchema,
     PracticeListSchema,
     PracticeOutSchema,
-    SearchArgsSchema,
-    SearchResultSchema,
     practice_url,
+    search_payload,
 )
 from ..search import service as search_service
+from ..search.recent import answers
 from .blueprint import bp, load_args
 
 
@@ -42,18 +44,22 @@ def practice(slug: str):
 
 @bp.get("/search")
 def search():
-    args = load_args(SearchArgsSchema())
+    version = search_service.index_version()
+    if (cached := http_cache.not_modified(version)) is not None:
+        return cached
+    recent = answers(current_app.config["SEARCH_ANSWER_CACHE"])
+    key = (version, request.full_path)
+    if (answer := recent.get(key)) is not None:
+        return jsonify(answer)
+    args = load_args(ApiSearchArgsSchema())
     if len(args["q"]) > MAX_QUERY:
         raise ValidationFailed("Invalid parameter: q.", {"q": f"q must be at most {MAX_QUERY:,} characters."})
     filters = {key: args[key] for key in FILTER_VOCABULARIES if args[key]}
-    page = search_service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],
-                                 correct=not args["exact"])
-    result = page.result
-    return jsonify(SearchResultSchema().dump({
-        "query": args["q"], "total": result.total, "page": result.page, "per_page": result.per_page,
-        "results": page.items, "facets": search_service.facet_listing(result, filters),
-        "suggestion": result.suggestion, "match": result.match,
-    }))
+    result, items = search_service.search_cards(args["q"], filters, args["sort"], args["page"], args["per_page"],
+                                                correct=not args["exact"], facets=args["facets"])
+    answer = search_payload(args["q"], result, items, search_service.facet_listing(result, filters))
+    recent.put(key, answer)
+    return jsonify(answer)
 
 
 @bp.get("/openapi.json")

@@ -103,6 +103,7 @@ class SearchEngine:
         page: int = 1,
         per_page: int = 20,
         correct: bool = True,
+        facets: Iterable[str] | None = None,
     ) -> SearchResult:
         """Practices matching `q` under `filters` ({facet: [values]}: OR within a facet, AND across).
 
@@ -113,13 +114,16 @@ class SearchEngine:
         documents matching q and every filter except F's. Only the page's hits are highlighted.
         A word the index does not know is corrected (spelling.py) and the corrected query is run, with
         its synonyms: result.suggestion is that query, result.corrections the words changed;
-        correct=False searches the words exactly as typed.
+        correct=False searches the words exactly as typed. facets: the facets to count (default all; empty: none).
         Any q is accepted; unknown facet names, sorts and pages below 1 raise ValueError."""
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
         if page < 1 or per_page < 1:
             raise ValueError("page and per_page start at 1")
         wanted = clean_filters(filters)
+        names = FACETS if facets is None else tuple(f for f in FACETS if f in set(facets))
+        if facets is not None and (unknown := set(facets) - set(FACETS)):
+            raise ValueError(f"unknown facet {sorted(unknown)[0]!r}")
         with self._lock:
             snap = self._snapshots.current()
             text = query.normalize(q or "")
@@ -130,7 +134,7 @@ class SearchEngine:
                 suggestion = spelling.suggestion(text, groups)
                 groups = spelling.corrected_groups(suggestion, groups)
             return Search(snap, suggestion or text, groups, wanted, sort, page, per_page, corrections,
-                          suggestion).run()
+                          suggestion, names).run()
 
     # ----- writing -------------------------------------------------------------------------------
 

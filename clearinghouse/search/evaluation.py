@@ -57,8 +57,10 @@ class Search:
     """The evaluation of one query against one snapshot."""
 
     def __init__(self, snap: Snapshot, text: str, groups: list[query.Group], filters: dict[str, tuple[str, ...]],
-                 sort: str, page: int, per_page: int, corrections: dict[str, str], suggestion: str | None):
+                 sort: str, page: int, per_page: int, corrections: dict[str, str], suggestion: str | None,
+                 facets: tuple[str, ...] = FACETS):
         self.snap = snap
+        self.facet_names = facets
         self.text = text
         self.groups = groups
         self.filters = filters
@@ -157,13 +159,20 @@ class Search:
     def _facets(self, query_bits: list[int], all_filters) -> dict[str, dict[str, int]]:
         """For each facet, every value some live document has, with the number of documents that
         match the query and every filter but this facet's own; values filtered on are always there."""
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        names = self.facet_names
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in names}
+        if not names:
+            return counts
         for i, part in enumerate(self.snap.parts):
             base_all = query_bits[i] & all_filters(i)
             alive = part.alive
-            for facet, values in part.view.facet_groups().items():
+            groups = part.view.facet_groups()
+            for facet in names:
+                values = groups.get(facet)
+                if not values:
+                    continue
                 base = query_bits[i] & all_filters(i, facet) if facet in self.filters else base_all
-                c = counts.setdefault(facet, {})
+                c = counts[facet]
                 for value, bits in values.items():
                     if bits & alive:
                         c[value] = c.get(value, 0) + (base & bits).bit_count()

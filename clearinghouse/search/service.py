@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..errors import Unavailable
 from ..extensions import db
-from ..models import Practice, Revision
+from ..models import LEA, Practice, Revision, Tag
 from ..models.types import utcnow
 from ..practices.queries import PUBLISHED, count_published, published_query
 from ..signals import practice_changed
@@ -38,7 +38,11 @@ def engine() -> SearchEngine:
 
 def stamp(revision: Revision) -> str:
     """What the index stores to tell whether its copy is current: the revision and its version."""
-    return f"{revision.id}:{revision.version}"
+    return stamp_for(revision.id, revision.version)
+
+
+def stamp_for(revision_id: int, version: int) -> str:
+    return f"{revision_id}:{version}"
 
 
 def document(revision: Revision) -> dict:
@@ -62,18 +66,43 @@ def document(revision: Revision) -> dict:
     return doc
 
 
-def published_documents(batch: int = 500) -> Iterator[dict]:
+def published_documents(batch: int = 2000) -> Iterator[dict]:
+    """Every published practice's document, as document() makes it, read with narrow column queries (no ORM
+    objects): the revisions by id in batches, and their tags."""
+    columns = (Practice.slug, Practice.published_at, Revision.id, Revision.version, Revision.title, Revision.summary,
+               Revision.keywords, Revision.evidence_level, LEA.name, LEA.locale, LEA.type, LEA.county,
+               *(getattr(Revision, name) for name in SECTIONS))
     last_id = 0
     while True:
         rows = db.session.execute(
-            published_query(with_tags=True).where(Revision.id > last_id).order_by(Revision.id).limit(batch)
-        ).scalars().all()
+            select(*columns).join(Revision.practice).join(Practice.lea)
+            .where(Revision.state == PUBLISHED, Revision.id > last_id).order_by(Revision.id).limit(batch)
+        ).all()
         if not rows:
             return
-        for revision in rows:
-            yield document(revision)
+        tags: dict[int, list[tuple[str, str]]] = {}
+        for revision_id, vocabulary, code in db.session.execute(
+            select(Tag.revision_id, Tag.vocabulary, Tag.code).join(Tag.revision)
+            .where(Revision.state == PUBLISHED, Tag.revision_id.between(rows[0].id, rows[-1].id))
+            .order_by(Tag.revision_id, Tag.id)
+        ):
+            tags.setdefault(revision_id, []).append((vocabulary, code))
+        for row in rows:
+            slug, published_at, rid, version, title, summary, keywords, evidence, lea_name, locale, lea_type, \
+                county, *sections = row
+            doc = {
+                "slug": slug, "stamp": stamp_for(rid, version), "title": title, "summary": summary,
+                "lea_name": lea_name,
+                "sections": dict(zip(SECTIONS, sections, strict=True)), "keywords": list(keywords or []),
+                "published_at": published_at, "evidence": [evidence] if evidence else [],
+                "locale": [locale] if locale else [], "lea_type": [lea_type] if lea_type else [],
+                "county": [county] if county else [],
+            }
+            own = tags.get(rid, ())
+            for vocabulary in TAG_VOCABULARIES:
+                doc[vocabulary.key] = [code for v, code in own if v == vocabulary.key]
+            yield doc
         last_id = rows[-1].id
-        db.session.expunge_all()  # keep memory flat on large rebuilds
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
@@ -315,19 +344,22 @@ class SearchPage:
 REBUILDING = "Search is being rebuilt. Please try again in a few minutes; browsing by topic still works."
 
 
+def index_version() -> str:
+    """Changes whenever what a search can answer changes: a rebuild (a new version) or any write (a generation)."""
+    status = engine().status()
+    return f"{status.version}:{status.generation}"
+
+
 def indexed_count() -> int:
     return engine().search("", {}, sort="newest", page=1, per_page=1).total
 
 
 def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int,
-           correct: bool = True) -> SearchPage:
-    """One page of results; correct=False searches the words exactly as typed (no spelling correction)."""
-    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct)
-    if result.total == 0 and not index_exists() and count_published() and not indexed_count():
-        # An empty index while practices are published is a missing index: never answer "no practice matches".
-        log.error("search index missing or empty in %s: run `flask index rebuild`",
-                  current_app.config["SEARCH_INDEX_DIR"])
-        raise Unavailable(REBUILDING)
+           correct: bool = True, facets: list[str] | None = None) -> SearchPage:
+    """One page of results; correct=False searches the words exactly as typed (no spelling correction);
+    facets: the facets to count (None: all)."""
+    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct, facets=facets)
+    _available(result)
     slugs = [hit.slug for hit in result.hits]
     found = {
         r.practice.slug: r
@@ -338,10 +370,49 @@ def search(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page
     return SearchPage(result, [(found[hit.slug], hit) for hit in result.hits if hit.slug in found])
 
 
+def _available(result: SearchResult) -> None:
+    if result.total == 0 and not index_exists() and count_published() and not indexed_count():
+        # An empty index while practices are published is a missing index: never answer "no practice matches".
+        log.error("search index missing or empty in %s: run `flask index rebuild`",
+                  current_app.config["SEARCH_INDEX_DIR"])
+        raise Unavailable(REBUILDING)
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a result shows of a practice (the API's search hit), read with one narrow query."""
+
+    slug: str
+    title: str
+    summary: str
+    evidence_level: str | None
+    published_at: object
+    lea: dict
+
+
+def search_cards(q: str, filters: dict[str, list[str]], sort: str, page: int, per_page: int,
+                 correct: bool = True, facets: list[str] | None = None) -> tuple[SearchResult, list[tuple[Card, Hit]]]:
+    """search() for the API: the page's practices as Cards from one column query instead of ORM objects."""
+    result = engine().search(q, filters, sort=sort, page=page, per_page=per_page, correct=correct, facets=facets)
+    _available(result)
+    slugs = [hit.slug for hit in result.hits]
+    rows = db.session.execute(
+        select(Practice.slug, Revision.title, Revision.summary, Revision.evidence_level, Practice.published_at,
+               LEA.name, LEA.county, LEA.locale, LEA.type)
+        .join(Revision.practice).join(Practice.lea)
+        .where(Revision.state == PUBLISHED, Practice.slug.in_(slugs))
+    ).all() if slugs else []
+    found = {r[0]: Card(r[0], r[1], r[2], r[3], r[4], {"name": r[5], "county": r[6], "locale": r[7], "type": r[8]})
+             for r in rows}
+    return result, [(found[hit.slug], hit) for hit in result.hits if hit.slug in found]
+
+
 def facet_listing(result: SearchResult, filters: dict[str, list[str]]) -> dict[str, list[dict]]:
-    """Every facet's values with counts, in vocabulary order: those that have matches, and those chosen."""
+    """Every counted facet's values with counts, in vocabulary order: those that have matches, and those chosen."""
     listing = {}
     for name in FACETS:
+        if name not in result.facets:
+            continue
         vocabulary = VOCABULARIES[name]
         counts = result.facets.get(name, {})
         chosen = set(filters.get(name, []))

@@ -76,7 +76,9 @@ class Snapshots:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 self._follow_pointer()
-                return self._load_generation()
+                snapshot = self._load_generation()
+                self.folder.collect_when_due()
+                return snapshot
             except (OSError, EOFError, ValueError, EmptyIndexError) as e:
                 # A writer replaced a file or a rebuild removed an old version while we read it.
                 last_error = e

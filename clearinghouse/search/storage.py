@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ JOURNAL = "journal"
 # Version of what an index holds (schema, analysis, bulk layout), written into CURRENT: an index of
 # another format does not count as existing, so `make run` rebuilds it. Bump on incompatible change.
 INDEX_FORMAT = 2
+GC_EVERY = 5.0  # seconds between a reader's looks for versions to remove
 
 
 class IndexBusy(Exception):
@@ -53,6 +55,8 @@ class IndexFolder:
         self.lock_timeout = lock_timeout
         self.write_attempts = max(1, write_attempts)
         self.grace_seconds = grace_seconds
+        self._next_gc = 0.0
+        self._collector: threading.Thread | None = None
 
     # ----- the pointer ---------------------------------------------------------------------------
 
@@ -228,6 +232,28 @@ class IndexFolder:
         ops = [json.loads(line, object_hook=_json_hook) for line in lines if line.strip()]
         if ops:
             self._write(ix, _changes(ops))
+
+    def collect_when_due(self) -> None:
+        """For readers: every GC_EVERY seconds at most, look whether a replaced version has outlived its grace
+        period; if so remove it in a background thread, so it goes whether or not anything is written later."""
+        now = time.monotonic()
+        if now < self._next_gc:
+            return
+        self._next_gc = now + GC_EVERY
+        pointer = self.read_pointer()
+        if not pointer:
+            return
+        if pointer.get("previous") and time.time() - pointer.get("switched_at", 0) < self.grace_seconds:
+            self._next_gc = now + min(GC_EVERY, max(0.0, self.grace_seconds - (time.time() - pointer["switched_at"])))
+            return
+        try:
+            old = [e for e in os.scandir(self.path)
+                   if e.is_dir() and e.name.startswith("v") and e.name != pointer["version"]]
+        except FileNotFoundError:
+            return
+        if old and not (self._collector and self._collector.is_alive()):
+            self._collector = threading.Thread(target=self.collect_garbage, name="index-gc", daemon=True)
+            self._collector.start()
 
     def collect_garbage(self) -> None:
         """Remove index versions no process should still need: all but the live one and, for

@@ -7,6 +7,7 @@ import re
 
 from flask import Blueprint, render_template, request
 
+from .. import http_cache
 from ..taxonomy import VOCABULARIES
 from . import service
 from .params import parse_page_args, search_filters
@@ -20,6 +21,8 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 @bp.get("/search")
 def search():
+    if (cached := http_cache.not_modified(service.index_version())) is not None:
+        return cached
     args, notices = parse_page_args(request.args)
     filters = search_filters(args)
     page = service.search(args["q"], filters, args["sort"], args["page"], args["per_page"],

@@ -18,7 +18,8 @@ is checked (200, the query's total, all ten facets, highlights) so a fast error 
 this checkout's database (only when both have the same migrations), so a slow baseline import does not take
 most of the run. The answer cache (search/recent.py) is off (SEARCH_ANSWER_CACHE=0) unless that variable
 is set: the figures are for searches the server has not seen. --clients C adds C concurrent clients for
---seconds each: requests/s and p95 of the search, and requests/s of practice pages. Each worker's memory (RSS) is read after the runs.
+--seconds each: requests/s and p95 of the search, and requests/s of practice pages.
+Each worker's memory (RSS) is read after the runs.
 """
 
 from __future__ import annotations

@@ -123,6 +123,12 @@ def email_tried() -> str:
     return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]  # no address is stored in clear
 
 
+def anonymous_read() -> bool:
+    """A GET without a token: the public, cacheable reads (search, practices, LEAs). They are left to the reverse
+    proxy in front: counting each in the database would cost a write per search, on every page of every client."""
+    return request.method in ("GET", "HEAD") and not request.headers.get("Authorization")
+
+
 def token_or_address() -> str:
     """The API counts per personal access token when one is sent, else per address."""
     header = request.headers.get("Authorization", "")

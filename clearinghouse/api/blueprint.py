@@ -16,7 +16,8 @@ from ..schemas import flatten_errors
 from ..security import json_body
 
 bp = Blueprint("api", __name__)
-limiter.limit(ratelimit.api_limit, key_func=ratelimit.token_or_address, error_message=ratelimit.API_LIMITED)(bp)
+limiter.limit(ratelimit.api_limit, key_func=ratelimit.token_or_address, error_message=ratelimit.API_LIMITED,
+              exempt_when=ratelimit.anonymous_read)(bp)
 
 
 def load_args(schema: Schema, source: Any = None) -> dict:

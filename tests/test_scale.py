@@ -9,7 +9,7 @@ from clearinghouse.models import Practice, Revision
 from clearinghouse.practices import importing
 from clearinghouse.practices.interchange import RawRecord
 from clearinghouse.practices.queries import published_query
-from clearinghouse.search import service
+from clearinghouse.search import documents, service
 
 
 def test_the_rebuild_reads_the_same_documents_as_the_orm_would_build(seeded, practice_record):
@@ -17,9 +17,9 @@ def test_the_rebuild_reads_the_same_documents_as_the_orm_would_build(seeded, pra
         # A draft among the published ones: its tags are in the range of ids read, and must not be counted.
         importing.import_practices([RawRecord(1, practice_record)], publish=False)
         importing.import_practices([RawRecord(1, practice_record | {"title": "Another one"})], publish=True)
-        expected = [service.document(r) for r in db.session.execute(
+        expected = [documents.document(r) for r in db.session.execute(
             published_query(with_tags=True).order_by(Revision.id)).scalars()]
-        got = list(service.published_documents(batch=3))
+        got = list(documents.published_documents(batch=3))
         assert len(got) == len(expected) > 3
         assert got == expected
         assert db.session.execute(select(Revision.id).where(Revision.state == "draft")).first() is not None

@@ -33,9 +33,12 @@ def press(page: Page, locator) -> None:
 
 
 def type_into(page: Page, locator, text: str) -> None:
+    page.wait_for_load_state()  # the page the last action led to has finished loading before the typing starts
     locator.focus()
+    expect(locator).to_be_focused()
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
+    expect(locator).to_have_value(text)
 
 
 def order(page: Page) -> list[str]:

@@ -11,8 +11,8 @@ from flask import Flask, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from .errors import ValidationFailed
+from .models.types import DB_INT_MAX
 
-DB_INT_MAX = 2**63 - 1  # the largest id the database can hold (PostgreSQL bigint, SQLite integer)
 MAX_JSON_DEPTH = 20
 MAX_URL = 8190  # what gunicorn accepts in a request line, so the app answers longer ones itself
 

@@ -55,6 +55,18 @@ def test_integers_past_the_database_range_are_not_found(client, path):
     assert client.get(path).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/api/v1/submissions/2147483648", "/api/v1/submissions/420500859073",
+                                  "/api/v1/leas/2147483648", "/leas/2147483648"])
+def test_ids_past_a_postgresql_integer_are_not_found_either(client, token, path):
+    """PostgreSQL's id columns hold 32 bits: a larger id (found by schemathesis) is a 404, not a 500."""
+    assert client.get(path, headers=token).status_code == 404
+
+
+def test_an_lea_id_past_the_range_is_a_clear_400(client):
+    response = client.get("/api/v1/peers?lea=2147483648")
+    assert response.status_code == 400 and "lea" in response.json["error"]["fields"]
+
+
 def test_page_numbers_past_the_range_are_a_clear_400(client):
     response = client.get("/api/v1/practices?page=99999999999999999999999")
     assert response.status_code == 400 and "page" in response.json["error"]["fields"]

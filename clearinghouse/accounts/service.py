@@ -22,8 +22,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..mail import send_after_commit
 from ..models import LEA, ROLES, ApiToken, AuditEvent, Practice, User, UserRole
-from ..models.types import utcnow
-from ..security import DB_INT_MAX
+from ..models.types import DB_INT_MAX, utcnow
 from ..taxonomy import COUNTIES, LEA_TYPES
 
 MIN_PASSWORD = 12

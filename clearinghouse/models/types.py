@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest id the database holds: the id columns are PostgreSQL `integer` (32 bits; SQLite's are wider). Every
+# route converter and schema bounds ids by it, so a larger one is a 404 or a 400, never a database error.
+DB_INT_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -8,6 +8,7 @@ from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from ..models import VISIBILITIES
+from ..models.types import DB_INT_MAX
 from ..taxonomy import SORT_ORDERS, VOCABULARIES, Vocabulary
 from .interchange import LEASchema, PracticeSchema, StrictSchema, _text
 
@@ -435,7 +436,7 @@ class PeersArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    lea = fields.Integer(load_default=None, validate=validate.Range(min=1, error="must be an LEA id"),
+    lea = fields.Integer(load_default=None, validate=validate.Range(min=1, max=DB_INT_MAX, error="must be an LEA id"),
                          metadata={"description": "an LEA id (from /leas): match its own profile"})
     type = fields.String(load_default=None, validate=_one_of(VOCABULARIES["lea_type"]))
     locale = fields.String(load_default=None, validate=_one_of(VOCABULARIES["locale"]))

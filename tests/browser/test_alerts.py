@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .a11y import assert_no_axe_violations, assert_no_horizontal_scroll
+from .keyboard import press
 
 PASSWORD = "a long alerting password"
 EMAIL = "ada@river-coe.example.org"
@@ -21,11 +22,6 @@ def reader(live_app):
             service.create_user(EMAIL, ["contributor"], password=PASSWORD, name="Ada")
     return EMAIL
 
-
-def press(page: Page, locator) -> None:
-    locator.focus()
-    expect(locator).to_be_focused()
-    page.keyboard.press("Enter")
 
 
 def test_a_reader_saves_a_search_and_chooses_a_digest_with_the_keyboard(page: Page, live_server, reader):

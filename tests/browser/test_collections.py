@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .a11y import assert_no_axe_violations
+from .keyboard import press, type_into
 
 PASSWORD = "a long curating password"
 EMAIL = "fia@central-valley.example.org"
@@ -25,20 +26,6 @@ def facilitator(live_app):
     return EMAIL
 
 
-def press(page: Page, locator) -> None:
-    """Reach a control with the keyboard's focus and activate it, as a keyboard user does."""
-    locator.focus()
-    expect(locator).to_be_focused()
-    page.keyboard.press("Enter")
-
-
-def type_into(page: Page, locator, text: str) -> None:
-    page.wait_for_load_state()  # the page the last action led to has finished loading before the typing starts
-    locator.focus()
-    expect(locator).to_be_focused()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-    expect(locator).to_have_value(text)
 
 
 def order(page: Page) -> list[str]:

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.mailbox import mailbox
 
 from .a11y import assert_no_axe_violations
+from .keyboard import press
 
 PASSWORD = "a long journey password"
 EMAIL = "morgan@lakeview.example.org"
@@ -28,12 +29,6 @@ def reviewers(live_app):
                 service.create_user(email, ["reviewer"], password=PASSWORD, name=email.split("@")[0].title())
     return ["vera@north-coe.example.org", "quinn@south-coe.example.org"]
 
-
-def press(page: Page, locator) -> None:
-    """Reach a control with the keyboard's focus and activate it, as a keyboard user does."""
-    locator.focus()
-    expect(locator).to_be_focused()
-    page.keyboard.press("Enter")
 
 
 def tick(page: Page, locator) -> None:
